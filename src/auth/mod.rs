@@ -1,0 +1,16 @@
+//! Staff authentication: passwords, sessions, CSRF tokens, login throttling.
+//! Domain functions only; the HTTP side lives in `console/`.
+
+pub mod password;
+mod session;
+mod throttle;
+
+pub use session::{LoginError, LoginOutcome, SessionInfo, Timeouts, authenticate, login, logout};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// 256 bits from the OS CSPRNG, URL-safe text.
+pub fn random_token() -> Result<String, crate::crypto::CryptoError> {
+    Ok(URL_SAFE_NO_PAD.encode(crate::crypto::random_bytes::<32>()?))
+}

@@ -1,0 +1,115 @@
+//! Login, session lookup with idle and absolute timeouts, logout.
+
+use super::throttle::Throttle;
+use crate::crypto::{KeyRing, normalise_username, sha256};
+use crate::db::staff::{self, Staff};
+use crate::db::{DbConn, DbError, sessions};
+use chrono::{NaiveDateTime, TimeDelta};
+use std::net::IpAddr;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub idle: TimeDelta,
+    pub absolute: TimeDelta,
+}
+
+#[derive(Debug)]
+pub struct LoginOutcome {
+    /// The cookie value; only its hash is stored.
+    pub token: String,
+    pub staff: Staff,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// One answer for unknown user, wrong password and disabled account.
+    #[error("invalid user name or password")]
+    Invalid,
+    #[error("too many failed attempts; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<crate::crypto::CryptoError> for LoginError {
+    fn from(e: crate::crypto::CryptoError) -> Self {
+        Self::Db(DbError::Crypto(e))
+    }
+}
+
+/// A valid session of an enabled staff member.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub staff: Staff,
+    pub csrf: String,
+}
+
+pub fn login(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    now: NaiveDateTime,
+    username: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Result<LoginOutcome, LoginError> {
+    let username = normalise_username(username);
+    let throttle = Throttle::new(ring, &username, client);
+    if let Some(until) = throttle.blocked_until(conn, now)? {
+        return Err(LoginError::Throttled {
+            retry_after_secs: (until - now).num_seconds().max(1),
+        });
+    }
+    let account = staff::by_username(conn, &username)?;
+    let valid = match &account {
+        Some(s) => super::password::verify(&s.password_hash, password) && !s.disabled,
+        None => {
+            super::password::verify_dummy(password);
+            false
+        }
+    };
+    let Some(account) = account.filter(|_| valid) else {
+        throttle.record_failure(conn, now)?;
+        return Err(LoginError::Invalid);
+    };
+    throttle.clear_account(conn)?;
+    let token = super::random_token()?;
+    let csrf = super::random_token()?;
+    sessions::create(conn, &sha256(token.as_bytes()), account.id, &csrf, now)?;
+    Ok(LoginOutcome {
+        token,
+        staff: account,
+    })
+}
+
+/// Finds the session for a cookie value; expired sessions and disabled accounts end here.
+pub fn authenticate(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+    timeouts: Timeouts,
+) -> Result<Option<SessionInfo>, DbError> {
+    let hash = sha256(token.as_bytes());
+    let Some(session) = sessions::find(conn, &hash)? else {
+        return Ok(None);
+    };
+    let expired =
+        now - session.last_seen_at > timeouts.idle || now - session.created_at > timeouts.absolute;
+    let account = staff::by_id(conn, session.staff())?.filter(|s| !s.disabled);
+    let Some(account) = account.filter(|_| !expired) else {
+        sessions::delete(conn, &hash)?;
+        return Ok(None);
+    };
+    // Writing on every request is wasteful; idle timeouts are minutes, not seconds.
+    if now - session.last_seen_at > TimeDelta::seconds(15) {
+        sessions::touch(conn, &hash, now)?;
+    }
+    Ok(Some(SessionInfo {
+        staff: account,
+        csrf: session.csrf_token,
+    }))
+}
+
+pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), DbError> {
+    sessions::delete(conn, &sha256(token.as_bytes()))?;
+    Ok(())
+}

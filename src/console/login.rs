@@ -1,0 +1,188 @@
+//! Sign-in and sign-out.
+
+use super::csrf;
+use super::page::Chrome;
+use super::session::{self, Authenticated, MaybeAuthenticated};
+use crate::auth::{self, LoginError};
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(root)
+        .service(login_page)
+        .service(login_submit)
+        .service(logout);
+}
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    page: Chrome,
+    error: Option<String>,
+    notice: Option<String>,
+    username: String,
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+#[get("/")]
+async fn root(session: MaybeAuthenticated) -> HttpResponse {
+    see_other(if session.0.is_some() {
+        "/admin"
+    } else {
+        "/login"
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    bye: Option<String>,
+}
+
+#[get("/login")]
+async fn login_page(
+    req: HttpRequest,
+    session: MaybeAuthenticated,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    if session.0.is_some() {
+        return Ok(see_other("/admin"));
+    }
+    let page = Chrome::new(&req, None)?;
+    let notice = query
+        .bye
+        .as_ref()
+        .map(|_| page.t.get("login.logged_out").to_string());
+    render(page, StatusCode::OK, None, notice, String::new())
+}
+
+fn render(
+    page: Chrome,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+    username: String,
+) -> Result<HttpResponse, AppError> {
+    let view = LoginPage {
+        page,
+        error,
+        notice,
+        username,
+    };
+    let html = view.render()?;
+    Ok(view.page.respond(HttpResponse::build(status), html))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: Option<String>,
+}
+
+#[post("/login")]
+async fn login_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let page = Chrome::new(&req, None)?;
+    if csrf::verify(&req, None, form.csrf.as_deref()).is_err() {
+        let message = page.t.get("login.csrf").to_string();
+        return render(
+            page,
+            StatusCode::FORBIDDEN,
+            Some(message),
+            None,
+            form.username,
+        );
+    }
+    if form.username.len() > 200 || form.password.len() > 1024 {
+        return Err(AppError::BadRequest(
+            "user name or password too long".into(),
+        ));
+    }
+    let client = crate::http::client::client_addr(&req, &state.trusted_proxies);
+    let (username, password) = (form.username.clone(), form.password);
+    let outcome = state
+        .blocking(move |conn, st| {
+            Ok(auth::login(
+                conn,
+                &st.ring,
+                st.clock.naive(),
+                &username,
+                &password,
+                client,
+            ))
+        })
+        .await?;
+    match outcome {
+        Ok(ok) => {
+            tracing::info!(staff_id = ok.staff.id.0, "staff signed in");
+            Ok(HttpResponse::SeeOther()
+                .cookie(session::session_cookie(ok.token))
+                .insert_header((header::LOCATION, "/admin"))
+                .finish())
+        }
+        Err(LoginError::Invalid) => {
+            let message = page.t.get("login.invalid").to_string();
+            render(
+                page,
+                StatusCode::UNAUTHORIZED,
+                Some(message),
+                None,
+                form.username,
+            )
+        }
+        Err(LoginError::Throttled { retry_after_secs }) => {
+            let message = page.t.fill(
+                "login.throttled",
+                &[("seconds", &retry_after_secs.to_string())],
+            );
+            let mut response = render(
+                page,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(message),
+                None,
+                form.username,
+            )?;
+            if let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(response)
+        }
+        Err(LoginError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    csrf: Option<String>,
+}
+
+#[post("/logout")]
+async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
+    let token = session.token.clone();
+    state
+        .blocking(move |conn, _| auth::logout(conn, &token))
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .cookie(session::expired_session_cookie())
+        .insert_header((header::LOCATION, "/login?bye=1"))
+        .finish())
+}

@@ -1,0 +1,73 @@
+//! The HTTP error type. Policy: a 4xx body says exactly what was wrong; a 500 body is
+//! generic and the detail goes to the log only (it may name tables or paths).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("login required")]
+    LoginRequired,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("not found")]
+    NotFound,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(format!("template: {e}"))
+    }
+}
+
+impl From<crate::access::Denied> for AppError {
+    fn from(e: crate::access::Denied) -> Self {
+        Self::Forbidden(e.to_string())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::LoginRequired => StatusCode::SEE_OTHER,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let text = |status: StatusCode, body: String| {
+            HttpResponse::build(status)
+                .content_type("text/plain; charset=utf-8")
+                .body(body)
+        };
+        match self {
+            Self::LoginRequired => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish(),
+            Self::Forbidden(m) => text(StatusCode::FORBIDDEN, format!("Forbidden: {m}\n")),
+            Self::BadRequest(m) => text(StatusCode::BAD_REQUEST, format!("Bad request: {m}\n")),
+            Self::NotFound => text(StatusCode::NOT_FOUND, "Not found\n".into()),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal server error\n".into(),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Runs the HTTPS server (and the optional redirecting plain-HTTP listener).
+
+use crate::app;
+use crate::state::AppState;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{HttpRequest, HttpResponse, HttpServer, web};
+use std::net::SocketAddr;
+
+/// A started server: where it listens and how to stop it.
+pub struct Running {
+    pub addrs: Vec<SocketAddr>,
+    pub redirect_addr: Option<SocketAddr>,
+    pub handle: ServerHandle,
+    redirect: Option<ServerHandle>,
+}
+
+impl Running {
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+        if let Some(r) = &self.redirect {
+            r.stop(true).await;
+        }
+    }
+}
+
+/// Binds all listeners; the returned servers must be awaited to serve.
+pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<Server>)> {
+    let tls = state
+        .certs
+        .server_config()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let data = web::Data::new(state.clone());
+    let mut server = HttpServer::new(move || app::build(data.clone()))
+        .workers(workers)
+        .shutdown_timeout(5);
+    for addr in &state.config.general.listen {
+        server = server.bind_rustls_0_23(addr.as_str(), tls.clone())?;
+    }
+    let addrs = server.addrs();
+    let https = server.run();
+    let handle = https.handle();
+    let mut servers = vec![https];
+    let (mut redirect_addr, mut redirect) = (None, None);
+    let plain = &state.config.general.http_redirect_listen;
+    if !plain.is_empty() {
+        let target = state.config.public_url();
+        let plain_server = HttpServer::new(move || {
+            let target = target.clone();
+            actix_web::App::new().default_service(web::to(move |req: HttpRequest| {
+                redirect_to(target.clone(), req)
+            }))
+        })
+        .workers(1)
+        .bind(plain.as_str())?;
+        redirect_addr = plain_server.addrs().first().copied();
+        let running = plain_server.run();
+        redirect = Some(running.handle());
+        servers.push(running);
+    }
+    Ok((
+        Running {
+            addrs,
+            redirect_addr,
+            handle,
+            redirect,
+        },
+        servers,
+    ))
+}
+
+async fn redirect_to(target: String, req: HttpRequest) -> HttpResponse {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", format!("{target}{path}")))
+        .finish()
+}

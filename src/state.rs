@@ -1,0 +1,63 @@
+//! `AppState`: everything a handler needs, passed in, never global.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::KeyRing;
+use crate::db::{Db, DbError, DbResult, PooledConn};
+use crate::tls::CertStore;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub ring: Arc<KeyRing>,
+    pub clock: Arc<dyn Clock>,
+    pub certs: Arc<CertStore>,
+    pub trusted_proxies: Arc<Vec<IpAddr>>,
+}
+
+impl AppState {
+    /// Runs blocking database work on actix's blocking thread pool, never on the executor.
+    pub async fn blocking<T, F>(&self, work: F) -> DbResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PooledConn, &AppState) -> DbResult<T> + Send + 'static,
+    {
+        let state = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = state.db.conn()?;
+            work(&mut conn, &state)
+        })
+        .await
+        .map_err(|e| DbError::Connect(format!("blocking pool: {e}")))?
+    }
+}
+
+impl AppState {
+    /// Assembles the state from a prepared installation.
+    pub fn new(
+        config: Config,
+        prepared: crate::setup::Prepared,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, crate::tls::TlsError> {
+        let (cert, key, _) = config.tls_paths();
+        let certs = Arc::new(CertStore::load(&cert, &key, config.tls.profile)?);
+        let trusted_proxies = config
+            .general
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse::<IpAddr>().ok())
+            .map(|ip| ip.to_canonical())
+            .collect();
+        Ok(Self {
+            config: Arc::new(config),
+            db: prepared.db,
+            ring: Arc::new(prepared.ring),
+            clock,
+            certs,
+            trusted_proxies: Arc::new(trusted_proxies),
+        })
+    }
+}
