@@ -56,7 +56,10 @@ pub fn login(
     let throttle = Throttle::new(ring, &username, client);
     if let Some(until) = throttle.blocked_until(conn, now)? {
         return Err(LoginError::Throttled {
-            retry_after_secs: (until - now).num_seconds().max(1),
+            // Round up: a client that waits this long must find the block lifted.
+            retry_after_secs: ((until - now).num_milliseconds() + 999)
+                .div_euclid(1000)
+                .max(1),
         });
     }
     let account = staff::by_username(conn, &username)?;

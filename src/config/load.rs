@@ -218,7 +218,7 @@ fn validate(config: &Config) -> Result<(), KeyError> {
         };
         return Err(invalid(key, "set both tls.cert and tls.key, or neither"));
     }
-    if tracing_subscriber::EnvFilter::try_new(&config.log.level).is_err() {
+    if !valid_log_filter(&config.log.level) {
         return Err(invalid(
             "log.level",
             format!("`{}` is not a log level or filter", config.log.level),
@@ -238,6 +238,23 @@ fn validate(config: &Config) -> Result<(), KeyError> {
         ));
     }
     Ok(())
+}
+
+/// "info", or directives like "plauder=debug,actix_web=warn,info".
+fn valid_log_filter(filter: &str) -> bool {
+    const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+    let target_ok = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    !filter.trim().is_empty()
+        && filter
+            .split(',')
+            .all(|directive| match directive.trim().split_once('=') {
+                Some((target, level)) => target_ok(target.trim()) && LEVELS.contains(&level.trim()),
+                None => LEVELS.contains(&directive.trim()),
+            })
 }
 
 fn validate_general(general: &GeneralConfig) -> Result<(), KeyError> {

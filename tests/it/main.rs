@@ -1,0 +1,14 @@
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on any unexpected error"
+)]
+//! One integration-test binary: the real server on a real port, real HTTPS, real SQLite
+//! and a real PostgreSQL.
+
+mod auth;
+mod cli;
+mod storage;
+mod support;
+mod tls;
+mod web;
