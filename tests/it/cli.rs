@@ -77,12 +77,17 @@ struct Serve {
 
 impl Serve {
     fn start(dir: &Path) -> Self {
+        Self::start_with_env(dir, &[])
+    }
+
+    fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let mut child = base_command()
             .arg("--data-dir")
             .arg(dir)
             .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
             .env("PLAUDER_LOG_LEVEL", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -170,7 +175,7 @@ fn first_start_sets_up_and_prints_the_password_once() {
     let ring_before = std::fs::read(&ring).unwrap();
     let cert_before = std::fs::read(dir.join("tls/cert.pem")).unwrap();
 
-    let second = Serve::start(&dir);
+    let second = Serve::start_with_env(&dir, &[("PLAUDER_LOG_FORMAT", "json")]);
     let mut c = crate::support::client::Client::new(
         format!("127.0.0.1:{}", second.port).parse().unwrap(),
         crate::support::client::tls_config(
@@ -189,11 +194,50 @@ fn first_start_sets_up_and_prints_the_password_once() {
         ],
     );
     assert_eq!(r.status, 303, "the printed password signs in");
+    // Personal data in a query string or a form must not reach the request log.
+    c.cookies.clear();
+    c.get("/login?email=leak-8812@example.de");
+    let csrf = c.get("/login").csrf();
+    c.post(
+        "/login",
+        &[
+            ("username", "logleak-user"),
+            ("password", "wrong-password-x"),
+            ("csrf", &csrf),
+        ],
+    );
     let output = second.stop();
     assert!(
         !output.contains("password:"),
         "second start prints no password: {output}"
     );
+    let requests: Vec<&str> = output
+        .lines()
+        .filter(|l| l.contains("\"request\""))
+        .collect();
+    assert!(requests.len() >= 4, "JSON request log lines: {output}");
+    for line in &requests {
+        assert!(
+            line.starts_with('{') && line.contains("\"status\":"),
+            "{line}"
+        );
+        assert!(!line.contains("127.0.0.1"), "no client address: {line}");
+    }
+    assert!(
+        output.contains("\"path\":\"/login\""),
+        "the probe sees request paths: {output}"
+    );
+    for secret in [
+        "leak-8812",
+        "logleak-user",
+        "wrong-password-x",
+        password.as_str(),
+    ] {
+        assert!(
+            !output.contains(secret),
+            "{secret} leaked into the log: {output}"
+        );
+    }
     assert_eq!(
         std::fs::read(&ring).unwrap(),
         ring_before,
