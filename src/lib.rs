@@ -18,3 +18,4 @@ pub mod server;
 pub mod setup;
 pub mod state;
 pub mod tls;
+pub mod widget;

@@ -10,6 +10,8 @@ pub enum Permission {
     ViewDashboard,
     /// Create, change and disable staff accounts.
     ManageStaff,
+    /// Create and configure chat widgets.
+    ManageWidgets,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +25,7 @@ pub fn require(actor: &Staff, permission: Permission) -> Result<(), Denied> {
     let allowed = match (actor.role, permission) {
         (Role::Admin, _) => true,
         (Role::Operator, Permission::ViewDashboard) => true,
-        (Role::Operator, Permission::ManageStaff) => false,
+        (Role::Operator, Permission::ManageStaff | Permission::ManageWidgets) => false,
     };
     if allowed && !actor.disabled {
         Ok(())

@@ -7,6 +7,7 @@ mod dashboard;
 mod login;
 mod page;
 mod session;
+mod widgets;
 
 pub use session::{Authenticated, SESSION_COOKIE};
 
@@ -17,4 +18,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     login::configure(cfg);
     dashboard::configure(cfg);
     page::configure(cfg);
+    widgets::configure(cfg);
 }

@@ -6,6 +6,7 @@ pub mod schema;
 pub mod sessions;
 pub mod staff;
 pub mod throttle;
+pub mod widgets;
 
 pub use ids::new_id;
 
@@ -86,10 +87,11 @@ impl Manager {
                 let path = self.url.trim_start_matches("sqlite://");
                 let mut conn = SqliteConnection::establish(path)
                     .map_err(|e| DbError::Connect(e.to_string()))?;
-                // secure_delete: erased values must not linger in freed pages.
+                // secure_delete: erased values must not linger in freed pages. synchronous=FULL:
+                // an acknowledged message survives power loss; group commit buys the speed back.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| DbError::Connect(e.to_string()))?;
                 Ok(DbConn::Sqlite(conn))

@@ -35,3 +35,69 @@ diesel::table! {
 
 diesel::joinable!(sessions -> staff (staff_id));
 diesel::allow_tables_to_appear_in_same_query!(staff, sessions, login_throttle);
+
+diesel::table! {
+    widgets (id) {
+        id -> BigInt,
+        public_id -> Text,
+        name -> Text,
+        allowed_origins -> Text,
+        greeting -> Text,
+        accent_color -> Text,
+        position -> Text,
+        default_lang -> Text,
+        typing_preview -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        widget_id -> BigInt,
+        token_hash -> Binary,
+        status -> Text,
+        offline -> Bool,
+        operator_id -> Nullable<BigInt>,
+        visitor_name_enc -> Nullable<Binary>,
+        visitor_email_enc -> Nullable<Binary>,
+        last_seq -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        seq -> BigInt,
+        sender -> Text,
+        staff_id -> Nullable<BigInt>,
+        client_id -> Nullable<Text>,
+        body_enc -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    canned_responses (id) {
+        id -> BigInt,
+        shortcut -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(conversations -> widgets (widget_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    widgets,
+    conversations,
+    messages,
+    canned_responses,
+    staff
+);

@@ -12,3 +12,4 @@ mod storage;
 mod support;
 mod tls;
 mod web;
+mod widgets;

@@ -1,0 +1,4 @@
+DROP TABLE canned_responses;
+DROP TABLE messages;
+DROP TABLE conversations;
+DROP TABLE widgets;
