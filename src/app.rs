@@ -23,6 +23,7 @@ pub fn build(
         .wrap(from_fn(crate::http::request_log::log_request))
         .configure(crate::http::ops::configure)
         .configure(crate::console::configure)
+        .configure(crate::widget::configure)
         .default_service(web::to(not_found))
 }
 

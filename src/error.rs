@@ -15,6 +15,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("not found")]
     NotFound,
+    #[error("too many requests: {0}")]
+    TooMany(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -44,6 +46,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +64,10 @@ impl ResponseError for AppError {
             Self::Forbidden(m) => text(StatusCode::FORBIDDEN, format!("Forbidden: {m}\n")),
             Self::BadRequest(m) => text(StatusCode::BAD_REQUEST, format!("Bad request: {m}\n")),
             Self::NotFound => text(StatusCode::NOT_FOUND, "Not found\n".into()),
+            Self::TooMany(m) => text(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many requests: {m}\n"),
+            ),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 text(

@@ -1,10 +1,12 @@
 //! `AppState`: everything a handler needs, passed in, never global.
 
+use crate::chat::{EventBus, Hub, LocalBus, Presence, Writer};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::KeyRing;
 use crate::db::{Db, DbError, DbResult, PooledConn};
 use crate::tls::CertStore;
+use crate::widget::limits::ConnectionLimits;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -16,6 +18,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub certs: Arc<CertStore>,
     pub trusted_proxies: Arc<Vec<IpAddr>>,
+    pub hub: Hub,
+    pub limits: Arc<ConnectionLimits>,
 }
 
 impl AppState {
@@ -41,7 +45,7 @@ impl AppState {
         config: Config,
         prepared: crate::setup::Prepared,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, crate::tls::TlsError> {
+    ) -> Result<Self, crate::setup::SetupError> {
         let (cert, key, _) = config.tls_paths();
         let certs = Arc::new(CertStore::load(&cert, &key, config.tls.profile)?);
         let trusted_proxies = config
@@ -51,13 +55,27 @@ impl AppState {
             .filter_map(|p| p.parse::<IpAddr>().ok())
             .map(|ip| ip.to_canonical())
             .collect();
+        let ring = Arc::new(prepared.ring);
+        let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new());
+        let hub = Hub {
+            writer: Writer::spawn(
+                prepared.db.clone(),
+                ring.clone(),
+                clock.clone(),
+                bus.clone(),
+            ),
+            presence: Arc::new(Presence::new(bus.clone())),
+            bus,
+        };
         Ok(Self {
             config: Arc::new(config),
             db: prepared.db,
-            ring: Arc::new(prepared.ring),
+            ring,
             clock,
             certs,
             trusted_proxies: Arc::new(trusted_proxies),
+            hub,
+            limits: Arc::new(ConnectionLimits::new(crate::widget::limits::PER_ADDRESS)?),
         })
     }
 }

@@ -1,5 +1,6 @@
 //! Security headers on every response. Handlers that need another policy (the widget
-//! iframe) set their own header, which `DefaultHeaders` leaves alone.
+//! iframe) set their own header, which `DefaultHeaders` leaves alone. Framing is governed
+//! by CSP `frame-ancestors` alone: X-Frame-Options cannot express "these sites only".
 
 use actix_web::middleware::DefaultHeaders;
 
@@ -13,6 +14,5 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("Content-Security-Policy", ADMIN_CSP))
-        .add(("X-Frame-Options", "DENY"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }

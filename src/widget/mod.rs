@@ -1,4 +1,14 @@
 //! The visitor side: widget settings, the loader script, the iframe page and the visitor
 //! websocket. Never imports staff code (`console/`, `access/`).
 
+pub mod limits;
+mod pages;
+pub mod protocol;
 pub mod settings;
+mod socket;
+mod ws;
+
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    pages::configure(cfg);
+    ws::configure(cfg);
+}

@@ -11,5 +11,6 @@ mod cli;
 mod storage;
 mod support;
 mod tls;
+mod visitor;
 mod web;
 mod widgets;

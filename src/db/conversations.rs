@@ -1,0 +1,258 @@
+//! Conversations. The visitor's name and e-mail are encrypted with the row id bound in.
+
+use super::schema::{conversations, widgets};
+use super::staff::StaffId;
+use super::widgets::WidgetId;
+use super::{DbConn, DbError, DbResult};
+use crate::crypto::{FieldRef, KeyRing};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ConversationId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Waiting,
+    Active,
+    Offline,
+    Closed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Active => "active",
+            Self::Offline => "offline",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Waiting, Self::Active, Self::Offline, Self::Closed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = conversations)]
+struct Row {
+    id: i64,
+    widget_id: i64,
+    status: String,
+    operator_id: Option<i64>,
+    visitor_name_enc: Option<Vec<u8>>,
+    visitor_email_enc: Option<Vec<u8>>,
+    last_seq: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub widget: WidgetId,
+    pub status: Status,
+    pub operator: Option<StaffId>,
+    pub last_seq: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    name_enc: Option<Vec<u8>>,
+    email_enc: Option<Vec<u8>>,
+}
+
+impl TryFrom<Row> for Conversation {
+    type Error = DbError;
+    fn try_from(r: Row) -> DbResult<Self> {
+        Ok(Self {
+            id: ConversationId(r.id),
+            widget: WidgetId(r.widget_id),
+            status: Status::parse(&r.status)
+                .ok_or_else(|| DbError::Corrupt(format!("status {}", r.status)))?,
+            operator: r.operator_id.map(StaffId),
+            last_seq: r.last_seq,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            name_enc: r.visitor_name_enc,
+            email_enc: r.visitor_email_enc,
+        })
+    }
+}
+
+fn field(id: i64, column: &'static str) -> FieldRef<'static> {
+    FieldRef {
+        table: "conversations",
+        column,
+        row_id: id,
+    }
+}
+
+impl Conversation {
+    /// Name and e-mail the visitor chose to give; decrypting them is an access to personal data.
+    pub fn contact(&self, ring: &KeyRing) -> DbResult<(Option<String>, Option<String>)> {
+        let open = |enc: &Option<Vec<u8>>, column| {
+            enc.as_deref()
+                .map(|c| ring.open_str(field(self.id.0, column), c))
+                .transpose()
+        };
+        Ok((
+            open(&self.name_enc, "visitor_name")?,
+            open(&self.email_enc, "visitor_email")?,
+        ))
+    }
+}
+
+/// What a new conversation starts with.
+pub struct NewConversation<'a> {
+    pub widget: WidgetId,
+    pub token_hash: &'a [u8],
+    pub offline: bool,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    new: &NewConversation<'_>,
+    now: NaiveDateTime,
+) -> DbResult<ConversationId> {
+    let id = super::new_id(now.and_utc())?;
+    let seal = |v: Option<&str>, column| v.map(|t| ring.seal_str(field(id, column), t)).transpose();
+    let status = if new.offline {
+        Status::Offline
+    } else {
+        Status::Waiting
+    };
+    diesel::insert_into(conversations::table)
+        .values((
+            conversations::id.eq(id),
+            conversations::widget_id.eq(new.widget.0),
+            conversations::token_hash.eq(new.token_hash),
+            conversations::status.eq(status.as_str()),
+            conversations::offline.eq(new.offline),
+            conversations::visitor_name_enc.eq(seal(new.name, "visitor_name")?),
+            conversations::visitor_email_enc.eq(seal(new.email, "visitor_email")?),
+            conversations::last_seq.eq(0i64),
+            conversations::created_at.eq(now),
+            conversations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(ConversationId(id))
+}
+
+pub fn by_id(conn: &mut DbConn, id: ConversationId) -> DbResult<Option<Conversation>> {
+    conversations::table
+        .find(id.0)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Conversation::try_from)
+        .transpose()
+}
+
+pub fn by_token(conn: &mut DbConn, token_hash: &[u8]) -> DbResult<Option<Conversation>> {
+    conversations::table
+        .filter(conversations::token_hash.eq(token_hash))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Conversation::try_from)
+        .transpose()
+}
+
+/// Open conversations (waiting, active, offline) with their widget's name, newest first.
+pub fn open_with_widget(conn: &mut DbConn) -> DbResult<Vec<(Conversation, String)>> {
+    let open = [Status::Waiting, Status::Active, Status::Offline].map(Status::as_str);
+    conversations::table
+        .inner_join(widgets::table)
+        .filter(conversations::status.eq_any(open))
+        .order(conversations::updated_at.desc())
+        .limit(500)
+        .select((Row::as_select(), widgets::name))
+        .load::<(Row, String)>(conn)?
+        .into_iter()
+        .map(|(r, name)| Ok((Conversation::try_from(r)?, name)))
+        .collect()
+}
+
+/// Closed conversations before `before` (keyset pagination, no OFFSET), newest first.
+pub fn closed_page(
+    conn: &mut DbConn,
+    before: Option<i64>,
+    limit: i64,
+) -> DbResult<Vec<(Conversation, String)>> {
+    let mut query = conversations::table
+        .inner_join(widgets::table)
+        .filter(conversations::status.eq(Status::Closed.as_str()))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(conversations::id.lt(before));
+    }
+    query
+        .order(conversations::id.desc())
+        .limit(limit)
+        .select((Row::as_select(), widgets::name))
+        .load::<(Row, String)>(conn)?
+        .into_iter()
+        .map(|(r, name)| Ok((Conversation::try_from(r)?, name)))
+        .collect()
+}
+
+/// Takes a waiting conversation; `false` if someone else was faster or it is not waiting.
+pub fn take(
+    conn: &mut DbConn,
+    id: ConversationId,
+    staff: StaffId,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        conversations::table
+            .find(id.0)
+            .filter(conversations::status.eq(Status::Waiting.as_str())),
+    )
+    .set((
+        conversations::status.eq(Status::Active.as_str()),
+        conversations::operator_id.eq(staff.0),
+        conversations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn transfer(
+    conn: &mut DbConn,
+    id: ConversationId,
+    to: StaffId,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        conversations::table
+            .find(id.0)
+            .filter(conversations::status.eq(Status::Active.as_str())),
+    )
+    .set((
+        conversations::operator_id.eq(to.0),
+        conversations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn close(conn: &mut DbConn, id: ConversationId, now: NaiveDateTime) -> DbResult<bool> {
+    let changed = diesel::update(
+        conversations::table
+            .find(id.0)
+            .filter(conversations::status.ne(Status::Closed.as_str())),
+    )
+    .set((
+        conversations::status.eq(Status::Closed.as_str()),
+        conversations::closed_at.eq(Some(now)),
+        conversations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

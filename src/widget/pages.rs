@@ -1,0 +1,143 @@
+//! What a visitor's browser loads: the loader script, the widget's look, the chat iframe.
+//! Loading any of these stores nothing, neither in the browser nor on the server.
+
+use crate::db::widgets::{self, Widget};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+
+const LOADER_JS: &str = include_str!("../../templates/widget/loader.js");
+const CHAT_JS: &str = include_str!("../../templates/widget/chat.js");
+const CHAT_CSS: &str = include_str!("../../templates/widget/chat.css");
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(loader)
+        .service(chat_js)
+        .service(chat_css)
+        .service(config)
+        .service(theme)
+        .service(frame);
+}
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        // Loaded by other sites' pages: allow that explicitly.
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
+        .body(body)
+}
+
+#[get("/widget.js")]
+async fn loader() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", LOADER_JS)
+}
+
+#[get("/static/widget-chat.js")]
+async fn chat_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", CHAT_JS)
+}
+
+#[get("/static/widget-chat.css")]
+async fn chat_css() -> HttpResponse {
+    asset("text/css; charset=utf-8", CHAT_CSS)
+}
+
+async fn load(state: &AppState, public_id: String) -> Result<Widget, AppError> {
+    if public_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    state
+        .blocking(move |conn, _| widgets::by_public_id(conn, &public_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn visitor_lang(req: &HttpRequest, widget: &Widget) -> Lang {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or(widget.settings.default_lang)
+}
+
+/// Look and label of the launcher button, readable by the embedding sites only.
+#[get("/w/{public_id}/config")]
+async fn config(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let widget = load(&state, path.into_inner()).await?;
+    let t = Tr::new(visitor_lang(&req, &widget));
+    let body = serde_json::json!({
+        "accent": widget.settings.accent_color,
+        "position": widget.settings.position.as_str(),
+        "open": t.get("widget.open"),
+        "close": t.get("widget.close"),
+        "title": t.get("widget.title"),
+    });
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(|o| o.to_ascii_lowercase());
+    if let Some(origin) = origin.filter(|o| widget.settings.allowed_origins.contains(o)) {
+        response.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin));
+        response.insert_header((header::VARY, "Origin"));
+    }
+    Ok(response.json(body))
+}
+
+/// The accent colour as a stylesheet, so the iframe needs no inline style.
+#[get("/w/{public_id}/theme.css")]
+async fn theme(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let widget = load(&state, path.into_inner()).await?;
+    // The colour was validated as #rrggbb when saved; nothing else can reach this CSS.
+    let css = format!(":root {{ --accent: {}; }}\n", widget.settings.accent_color);
+    Ok(HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(css))
+}
+
+#[derive(Template)]
+#[template(path = "widget/chat.html")]
+struct ChatFrame {
+    t: Tr,
+    public_id: String,
+    name: String,
+}
+
+#[get("/w/{public_id}")]
+async fn frame(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let widget = load(&state, path.into_inner()).await?;
+    let t = Tr::new(visitor_lang(&req, &widget));
+    let ancestors = widget.settings.allowed_origins.join(" ");
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
+         media-src 'self'; form-action 'none'; frame-ancestors 'self' {ancestors}; object-src 'none'; base-uri 'none'"
+    );
+    let view = ChatFrame {
+        t,
+        public_id: widget.public_id,
+        name: widget.settings.name,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, csp))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(view.render()?))
+}

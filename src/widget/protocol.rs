@@ -1,0 +1,346 @@
+//! The visitor websocket protocol, version 1 (see docs/widget-protocol.md). Every inbound
+//! frame is parsed into `Inbound` and validated here; nothing else reads raw frames.
+
+use crate::chat::MAX_TEXT_CHARS;
+use serde::{Deserialize, Serialize};
+
+pub const VERSION: u32 = 1;
+/// Largest frame accepted, in bytes; larger frames close the socket.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+const MAX_ID_LEN: usize = 64;
+const MAX_CONTACT_CHARS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Raw {
+    Hello {
+        resume: Option<Resume>,
+    },
+    Message {
+        id: String,
+        text: String,
+    },
+    Typing {
+        active: bool,
+        text: Option<String>,
+    },
+    Offline {
+        id: String,
+        text: String,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    Ping,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Resume {
+    pub token: String,
+    pub after: i64,
+}
+
+/// A valid frame from the visitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    Hello {
+        resume: Option<Resume>,
+    },
+    Message {
+        id: String,
+        text: String,
+    },
+    Typing {
+        active: bool,
+        text: Option<String>,
+    },
+    Offline {
+        id: String,
+        text: String,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    Ping,
+}
+
+/// Why a frame was refused; the code goes to the client in an error frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    BadJson,
+    UnsupportedVersion,
+    UnknownType,
+    BadId,
+    EmptyText,
+    TextTooLong,
+    BadContact,
+    HelloFirst,
+    Unexpected,
+    RateLimited,
+    Closed,
+    Unavailable,
+}
+
+impl Refusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BadJson => "bad_json",
+            Self::UnsupportedVersion => "unsupported_version",
+            Self::UnknownType => "unknown_type",
+            Self::BadId => "bad_id",
+            Self::EmptyText => "empty_text",
+            Self::TextTooLong => "text_too_long",
+            Self::BadContact => "bad_contact",
+            Self::HelloFirst => "hello_first",
+            Self::Unexpected => "unexpected",
+            Self::RateLimited => "rate_limited",
+            Self::Closed => "closed",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            Self::BadJson => "frame is not a JSON object with a known shape".into(),
+            Self::UnsupportedVersion => format!("protocol version must be {VERSION}"),
+            Self::UnknownType => "unknown frame type".into(),
+            Self::BadId => format!("id must be 1-{MAX_ID_LEN} characters of A-Z a-z 0-9 - _"),
+            Self::EmptyText => "text is empty".into(),
+            Self::TextTooLong => format!("text is longer than {MAX_TEXT_CHARS} characters"),
+            Self::BadContact => format!(
+                "name and e-mail have at most {MAX_CONTACT_CHARS} characters; e-mail needs an @"
+            ),
+            Self::HelloFirst => "the first frame must be hello".into(),
+            Self::Unexpected => "this frame is not expected now".into(),
+            Self::RateLimited => "too many frames; at most 10 per second".into(),
+            Self::Closed => "this conversation is closed".into(),
+            Self::Unavailable => "the message could not be stored; send it again".into(),
+        }
+    }
+}
+
+const KNOWN_TYPES: [&str; 5] = ["hello", "message", "typing", "offline", "ping"];
+
+pub fn parse(frame: &str) -> Result<Inbound, Refusal> {
+    let value: serde_json::Value = serde_json::from_str(frame).map_err(|_| Refusal::BadJson)?;
+    let object = value.as_object().ok_or(Refusal::BadJson)?;
+    if object.get("v").and_then(serde_json::Value::as_u64) != Some(u64::from(VERSION)) {
+        return Err(Refusal::UnsupportedVersion);
+    }
+    let kind = object
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .ok_or(Refusal::BadJson)?;
+    if !KNOWN_TYPES.contains(&kind) {
+        return Err(Refusal::UnknownType);
+    }
+    let raw: Raw = serde_json::from_value(value).map_err(|_| Refusal::BadJson)?;
+    validate(raw)
+}
+
+fn valid_id(id: &str) -> Result<(), Refusal> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then_some(()).ok_or(Refusal::BadId)
+}
+
+fn valid_text(text: &str) -> Result<String, Refusal> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(Refusal::EmptyText);
+    }
+    if trimmed.chars().count() > MAX_TEXT_CHARS {
+        return Err(Refusal::TextTooLong);
+    }
+    Ok(trimmed.to_string())
+}
+
+fn valid_contact(value: Option<String>, email: bool) -> Result<Option<String>, Refusal> {
+    let Some(v) = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    let ok = v.chars().count() <= MAX_CONTACT_CHARS
+        && (!email
+            || v.split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty()));
+    ok.then_some(Some(v)).ok_or(Refusal::BadContact)
+}
+
+fn validate(raw: Raw) -> Result<Inbound, Refusal> {
+    Ok(match raw {
+        Raw::Hello { resume } => {
+            if let Some(r) = &resume {
+                if r.token.len() > 100 || r.after < 0 {
+                    return Err(Refusal::BadJson);
+                }
+            }
+            Inbound::Hello { resume }
+        }
+        Raw::Message { id, text } => {
+            valid_id(&id)?;
+            Inbound::Message {
+                id,
+                text: valid_text(&text)?,
+            }
+        }
+        Raw::Typing { active, text } => {
+            let text = text.filter(|t| !t.is_empty());
+            if text
+                .as_ref()
+                .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
+            {
+                return Err(Refusal::TextTooLong);
+            }
+            Inbound::Typing { active, text }
+        }
+        Raw::Offline {
+            id,
+            text,
+            name,
+            email,
+        } => {
+            valid_id(&id)?;
+            Inbound::Offline {
+                id,
+                text: valid_text(&text)?,
+                name: valid_contact(name, false)?,
+                email: valid_contact(email, true)?,
+            }
+        }
+        Raw::Ping => Inbound::Ping,
+    })
+}
+
+/// Frames to the visitor.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Outbound {
+    Welcome {
+        v: u32,
+        available: bool,
+        greeting: String,
+        typing_preview: bool,
+        resumed: bool,
+    },
+    Started {
+        v: u32,
+        token: String,
+    },
+    Ack {
+        v: u32,
+        id: String,
+        seq: i64,
+        at: String,
+    },
+    Message {
+        v: u32,
+        seq: i64,
+        from: &'static str,
+        text: String,
+        at: String,
+        id: Option<String>,
+    },
+    Typing {
+        v: u32,
+        active: bool,
+    },
+    Availability {
+        v: u32,
+        available: bool,
+    },
+    Closed {
+        v: u32,
+    },
+    Error {
+        v: u32,
+        code: &'static str,
+        message: String,
+    },
+    Pong {
+        v: u32,
+    },
+}
+
+impl Outbound {
+    pub fn error(refusal: Refusal) -> Self {
+        Self::Error {
+            v: VERSION,
+            code: refusal.code(),
+            message: refusal.message(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| "{\"type\":\"error\",\"code\":\"internal\"}".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_frames_parse() {
+        assert_eq!(parse(r#"{"v":1,"type":"ping"}"#), Ok(Inbound::Ping));
+        assert_eq!(
+            parse(r#"{"v":1,"type":"message","id":"a-1","text":"  Hallo  "}"#),
+            Ok(Inbound::Message {
+                id: "a-1".into(),
+                text: "Hallo".into()
+            })
+        );
+    }
+
+    #[test]
+    fn bad_frames_are_refused_with_a_reason() {
+        let long = format!(
+            r#"{{"v":1,"type":"message","id":"x","text":"{}"}}"#,
+            "a".repeat(4001)
+        );
+        let cases = [
+            ("not json", Refusal::BadJson),
+            ("[1,2]", Refusal::BadJson),
+            (r#"{"type":"ping"}"#, Refusal::UnsupportedVersion),
+            (r#"{"v":2,"type":"ping"}"#, Refusal::UnsupportedVersion),
+            (r#"{"v":1,"type":"shout"}"#, Refusal::UnknownType),
+            (r#"{"v":1,"type":"message","id":"x"}"#, Refusal::BadJson),
+            (
+                r#"{"v":1,"type":"message","id":"x y","text":"a"}"#,
+                Refusal::BadId,
+            ),
+            (
+                r#"{"v":1,"type":"message","id":"x","text":"   "}"#,
+                Refusal::EmptyText,
+            ),
+            (long.as_str(), Refusal::TextTooLong),
+            (
+                r#"{"v":1,"type":"offline","id":"x","text":"a","email":"nope"}"#,
+                Refusal::BadContact,
+            ),
+        ];
+        for (frame, refusal) in cases {
+            assert_eq!(parse(frame), Err(refusal), "{frame}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..2000 {
+            let bytes: Vec<u8> = (0..len % 97)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    b"{}[]\":,v1typemsagexth \\u0041"[(seed % 29) as usize]
+                })
+                .collect();
+            let _ = parse(&String::from_utf8_lossy(&bytes));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+// The chat inside the widget iframe. Stores nothing in the browser: the conversation token
+// lives in this page's memory only. Protocol: docs/widget-protocol.md.
+(function () {
+  "use strict";
+  var body = document.body;
+  var S = function (key) { return body.getAttribute("data-s-" + key) || ""; };
+  var $ = function (id) { return document.getElementById(id); };
+  var log = $("log"), text = $("text"), composer = $("composer"), offline = $("offline");
+  var statusLine = $("status"), typingLine = $("typing");
+  var ws = null, token = null, lastSeq = 0, attempt = 0, welcomed = false, closed = false;
+  var pending = {}, rendered = {}, typingActive = false, typingTimer = null, previewTimer = null, preview = false;
+
+  function frame(obj) { obj.v = 1; return JSON.stringify(obj); }
+  function send(obj) { if (ws && ws.readyState === 1 && welcomed) { ws.send(frame(obj)); return true; } return false; }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function status(message) { statusLine.textContent = message || ""; statusLine.hidden = !message; }
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function bubble(cls, who, content) {
+    var li = document.createElement("li");
+    li.className = cls;
+    if (who) { var w = document.createElement("span"); w.className = "who"; w.textContent = who; li.appendChild(w); }
+    li.appendChild(document.createTextNode(content));
+    log.appendChild(li); scroll();
+    return li;
+  }
+
+  function showComposer() { offline.hidden = true; composer.hidden = closed; }
+  function showOffline() { composer.hidden = true; offline.hidden = false; }
+
+  function connect() {
+    var url = "wss://" + location.host + "/widget/ws?w=" + encodeURIComponent(body.getAttribute("data-widget"));
+    ws = new WebSocket(url);
+    welcomed = false;
+    ws.onopen = function () {
+      var hello = { type: "hello" };
+      if (token) hello.resume = { token: token, after: lastSeq };
+      ws.send(frame(hello));
+    };
+    ws.onmessage = function (e) { var m; try { m = JSON.parse(e.data); } catch (_) { return; } handle(m); };
+    ws.onclose = function () {
+      welcomed = false;
+      if (closed) return;
+      status(S("reconnecting"));
+      var delay = Math.min(15000, 500 * Math.pow(2, attempt++)) * (0.75 + Math.random() / 2);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function handle(m) {
+    switch (m.type) {
+      case "welcome":
+        welcomed = true; attempt = 0; status("");
+        preview = !!m.typing_preview;
+        if (!m.resumed) { token = null; }
+        if (!log.querySelector(".greeting") && m.greeting) bubble("greeting", S("operator"), m.greeting);
+        if (token || m.available) showComposer(); else showOffline();
+        Object.keys(pending).forEach(function (id) { send({ type: "message", id: id, text: pending[id].text }); });
+        break;
+      case "started": token = m.token; break;
+      case "ack":
+        if (pending[m.id]) { pending[m.id].el.classList.remove("pending"); rendered[m.id] = true; delete pending[m.id]; }
+        if (m.id === offline.getAttribute("data-id")) { offline.hidden = true; bubble("notice", "", S("thanks")); closed = true; }
+        lastSeq = Math.max(lastSeq, m.seq);
+        break;
+      case "message":
+        lastSeq = Math.max(lastSeq, m.seq);
+        if (m.id && (rendered[m.id] || pending[m.id])) break;
+        if (m.id) rendered[m.id] = true;
+        bubble(m.from === "visitor" ? "visitor" : "operator", m.from === "visitor" ? S("you") : S("operator"), m.text);
+        typingLine.hidden = true;
+        break;
+      case "typing": typingLine.hidden = !m.active; break;
+      case "availability": if (!token && !closed) { if (m.available) showComposer(); else showOffline(); } break;
+      case "closed":
+        closed = true; composer.hidden = true; typingLine.hidden = true;
+        bubble("notice", "", S("closed"));
+        break;
+      case "error": status(S(m.code) || S("generic")); break;
+    }
+  }
+
+  composer.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var value = text.value.trim();
+    if (!value) return;
+    var id = newId();
+    pending[id] = { text: value, el: bubble("visitor pending", S("you"), value) };
+    text.value = "";
+    stopTyping();
+    if (!send({ type: "message", id: id, text: value })) status(S("failed"));
+    text.focus();
+  });
+
+  text.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); composer.requestSubmit(); }
+  });
+
+  function stopTyping() {
+    if (typingActive) send({ type: "typing", active: false });
+    typingActive = false; clearTimeout(typingTimer);
+  }
+
+  text.addEventListener("input", function () {
+    if (!token) return; // nobody sees typing before the conversation exists
+    if (!typingActive) { typingActive = true; send({ type: "typing", active: true }); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(stopTyping, 3000);
+    if (preview && !previewTimer) {
+      previewTimer = setTimeout(function () {
+        previewTimer = null;
+        if (typingActive) send({ type: "typing", active: true, text: text.value.slice(0, 4000) });
+      }, 300);
+    }
+  });
+
+  offline.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var message = $("off-text").value.trim();
+    if (!message) { $("off-text").focus(); return; }
+    var id = newId();
+    offline.setAttribute("data-id", id);
+    var f = { type: "offline", id: id, text: message };
+    var name = $("off-name").value.trim(), email = $("off-email").value.trim();
+    if (name) f.name = name;
+    if (email) f.email = email;
+    if (!send(f)) status(S("failed"));
+  });
+
+  $("close").addEventListener("click", function () { window.parent.postMessage("plauder:close", "*"); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") window.parent.postMessage("plauder:close", "*"); });
+  connect();
+})();

@@ -1,0 +1,114 @@
+//! A blocking websocket client (tungstenite) over the test TLS stream.
+
+use super::TestServer;
+use super::client::{Tls, connect};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tungstenite::client::IntoClientRequest;
+use tungstenite::{Message, WebSocket};
+
+pub struct Ws(pub WebSocket<Tls>);
+
+/// Opens a websocket; `Err(status)` when the upgrade is refused.
+pub fn open(
+    server: &TestServer,
+    path: &str,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+) -> Result<Ws, u16> {
+    let tls = connect(server.addr, server.tls()).unwrap();
+    let mut request = format!("wss://localhost{path}")
+        .into_client_request()
+        .unwrap();
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+    }
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("Cookie", cookie.parse().unwrap());
+    }
+    match tungstenite::client::client(request, tls) {
+        Ok((socket, _)) => Ok(Ws(socket)),
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(r))) => {
+            Err(r.status().as_u16())
+        }
+        Err(e) => panic!("websocket handshake: {e}"),
+    }
+}
+
+impl Ws {
+    pub fn send(&mut self, value: Value) {
+        self.0.send(Message::text(value.to_string())).unwrap();
+    }
+
+    pub fn send_raw(&mut self, text: &str) {
+        self.0.send(Message::text(text.to_string())).unwrap();
+    }
+
+    /// The next JSON frame; panics on close or timeout.
+    pub fn recv(&mut self) -> Value {
+        loop {
+            match self.0.read().unwrap() {
+                Message::Text(t) => return serde_json::from_str(&t).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("expected a text frame, got {other:?}"),
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping others (e.g. presence updates).
+    pub fn recv_type(&mut self, kind: &str) -> Value {
+        for _ in 0..100 {
+            let v = self.recv();
+            if v["type"] == kind {
+                return v;
+            }
+        }
+        panic!("no {kind} frame");
+    }
+
+    /// Frames until the server closes; returns the close code.
+    pub fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match self.0.read() {
+                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Asserts that nothing arrives for `wait`.
+    pub fn silent_for(&mut self, wait: Duration) {
+        self.0.get_ref().sock.set_read_timeout(Some(wait)).unwrap();
+        match self.0.read() {
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            other => panic!("expected silence, got {other:?}"),
+        }
+        self.0
+            .get_ref()
+            .sock
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+    }
+}
+
+pub fn hello(ws: &mut Ws, resume: Option<(&str, i64)>) -> Value {
+    let mut frame = json!({"v": 1, "type": "hello"});
+    if let Some((token, after)) = resume {
+        frame["resume"] = json!({"token": token, "after": after});
+    }
+    ws.send(frame);
+    ws.recv_type("welcome")
+}
+
+pub fn say(ws: &mut Ws, id: &str, text: &str) {
+    ws.send(json!({"v": 1, "type": "message", "id": id, "text": text}));
+}
