@@ -12,6 +12,10 @@ pub enum Permission {
     ManageStaff,
     /// Create and configure chat widgets.
     ManageWidgets,
+    /// Answer chats in the operator console: see the queue, take, reply, close, transfer.
+    UseConsole,
+    /// Manage the shared canned responses.
+    ManageCanned,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +28,11 @@ pub struct Denied {
 pub fn require(actor: &Staff, permission: Permission) -> Result<(), Denied> {
     let allowed = match (actor.role, permission) {
         (Role::Admin, _) => true,
-        (Role::Operator, Permission::ViewDashboard) => true,
-        (Role::Operator, Permission::ManageStaff | Permission::ManageWidgets) => false,
+        (Role::Operator, Permission::ViewDashboard | Permission::UseConsole) => true,
+        (
+            Role::Operator,
+            Permission::ManageStaff | Permission::ManageWidgets | Permission::ManageCanned,
+        ) => false,
     };
     if allowed && !actor.disabled {
         Ok(())

@@ -2,8 +2,13 @@
 //! calls `access::require`, calls a domain function and renders.
 
 mod assets;
+mod canned;
 mod csrf;
 mod dashboard;
+mod inbox;
+mod live;
+mod live_protocol;
+mod live_socket;
 mod login;
 mod page;
 mod session;
@@ -19,4 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     dashboard::configure(cfg);
     page::configure(cfg);
     widgets::configure(cfg);
+    live::configure(cfg);
+    inbox::configure(cfg);
+    canned::configure(cfg);
 }

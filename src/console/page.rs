@@ -29,6 +29,8 @@ pub struct Chrome {
     pub csrf: String,
     pub path: String,
     pub user: Option<String>,
+    /// Admin-only links are shown to admins only (the handlers check again).
+    pub is_admin: bool,
     pub langs: Vec<LangChoice>,
     new_cookie: Option<Cookie<'static>>,
 }
@@ -62,6 +64,7 @@ impl Chrome {
             csrf,
             path: req.path().to_string(),
             user: session.map(|s| s.info.staff.username.clone()),
+            is_admin: session.is_some_and(|s| s.info.staff.role == crate::db::staff::Role::Admin),
             langs,
             new_cookie,
         })

@@ -1,6 +1,7 @@
 //! Storage: one diesel `MultiConnection` over SQLite (the embedded default) and PostgreSQL,
 //! an r2d2 pool, embedded migrations per backend. Knows no HTTP and no chat hub.
 
+pub mod canned;
 pub mod conversations;
 mod ids;
 pub mod messages;

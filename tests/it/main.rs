@@ -8,6 +8,7 @@
 
 mod auth;
 mod cli;
+mod console;
 mod storage;
 mod support;
 mod tls;

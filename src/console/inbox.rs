@@ -1,0 +1,177 @@
+//! The operator console page, canned responses for it, and the history of closed chats.
+
+use super::page::Chrome;
+use super::session::Authenticated;
+use crate::access::{self, Permission};
+use crate::db::conversations::{self, ConversationId, Status};
+use crate::db::messages::Sender;
+use crate::db::{canned, messages, widgets};
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(console)
+        .service(canned_json)
+        .service(history)
+        .service(transcript);
+}
+
+#[derive(Template)]
+#[template(path = "console/console.html")]
+struct ConsolePage {
+    page: Chrome,
+}
+
+#[get("/console")]
+async fn console(req: HttpRequest, session: Authenticated) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::UseConsole)?;
+    let view = ConsolePage {
+        page: Chrome::new(&req, Some(&session))?,
+    };
+    let html = view.render()?;
+    Ok(view.page.respond(HttpResponse::Ok(), html))
+}
+
+#[get("/console/canned.json")]
+async fn canned_json(
+    state: web::Data<AppState>,
+    session: Authenticated,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::UseConsole)?;
+    let list = state.blocking(|conn, _| canned::list(conn)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(list))
+}
+
+pub struct HistoryRow {
+    pub id: String,
+    pub widget: String,
+    pub closed: String,
+    pub messages: i64,
+}
+
+#[derive(Template)]
+#[template(path = "console/history.html")]
+struct HistoryPage {
+    page: Chrome,
+    rows: Vec<HistoryRow>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<i64>,
+}
+
+const PAGE: i64 = 50;
+
+#[get("/console/history")]
+async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::UseConsole)?;
+    let before = query.before;
+    let page = state
+        .blocking(move |conn, _| conversations::closed_page(conn, before, PAGE + 1))
+        .await?;
+    let next = (page.len() > usize::try_from(PAGE).unwrap_or(50))
+        .then(|| page.get(page.len() - 2).map(|(c, _)| c.id.0.to_string()))
+        .flatten();
+    let rows = page
+        .into_iter()
+        .take(usize::try_from(PAGE).unwrap_or(50))
+        .map(|(c, widget)| HistoryRow {
+            id: c.id.0.to_string(),
+            widget,
+            closed: c.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            messages: c.last_seq,
+        })
+        .collect();
+    let view = HistoryPage {
+        page: Chrome::new(&req, Some(&session))?,
+        rows,
+        next,
+    };
+    let html = view.render()?;
+    Ok(view.page.respond(HttpResponse::Ok(), html))
+}
+
+pub struct TranscriptLine {
+    pub from: &'static str,
+    pub label: &'static str,
+    pub text: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/transcript.html")]
+struct TranscriptPage {
+    page: Chrome,
+    widget: String,
+    status: &'static str,
+    name: Option<String>,
+    email: Option<String>,
+    lines: Vec<TranscriptLine>,
+}
+
+#[get("/console/conversations/{id}")]
+async fn transcript(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::UseConsole)?;
+    let id = ConversationId(path.into_inner());
+    let loaded = state
+        .blocking(move |conn, st| {
+            let Some(c) = conversations::by_id(conn, id)? else {
+                return Ok(None);
+            };
+            let widget = widgets::by_id(conn, c.widget)?
+                .map(|w| w.settings.name)
+                .unwrap_or_default();
+            let (name, email) = c.contact(&st.ring)?;
+            let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
+            Ok(Some((c.status, widget, name, email, lines)))
+        })
+        .await?;
+    let (status, widget, name, email, lines) = loaded.ok_or(AppError::NotFound)?;
+    let page = Chrome::new(&req, Some(&session))?;
+    let lines = lines
+        .into_iter()
+        .map(|m| TranscriptLine {
+            from: m.sender.as_str(),
+            label: page.t.get(match m.sender {
+                Sender::Visitor => "console.visitor",
+                Sender::Operator => "transcript.operator",
+                Sender::Note => "console.note",
+            }),
+            text: m.text,
+            at: m.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        })
+        .collect();
+    let status = page.t.get(match status {
+        Status::Waiting => "console.status.waiting",
+        Status::Active => "console.status.active",
+        Status::Offline => "console.status.offline",
+        Status::Closed => "console.status.closed",
+    });
+    let view = TranscriptPage {
+        page,
+        widget,
+        status,
+        name,
+        email,
+        lines,
+    };
+    let html = view.render()?;
+    Ok(view.page.respond(HttpResponse::Ok(), html))
+}

@@ -1,0 +1,157 @@
+//! Frames of the operator console websocket. Ids travel as strings: they exceed the 53 bits
+//! a JavaScript number holds exactly.
+
+use crate::chat::MAX_TEXT_CHARS;
+use crate::chat::presence::{Availability, OperatorStatus};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Command {
+    Open {
+        conversation: String,
+    },
+    Take {
+        conversation: String,
+    },
+    Send {
+        conversation: String,
+        id: String,
+        text: String,
+        #[serde(default)]
+        note: bool,
+    },
+    Typing {
+        conversation: String,
+        active: bool,
+    },
+    Close {
+        conversation: String,
+    },
+    Transfer {
+        conversation: String,
+        to: String,
+    },
+    Availability {
+        status: Availability,
+    },
+}
+
+/// Parses and validates one frame; the error text goes back to the console.
+pub fn parse(frame: &str) -> Result<Command, String> {
+    let command: Command = serde_json::from_str(frame).map_err(|e| format!("bad frame: {e}"))?;
+    if let Command::Send { id, text, .. } = &command {
+        let id_ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !id_ok {
+            return Err("id must be 1-64 characters of A-Z a-z 0-9 - _".into());
+        }
+        let chars = text.trim().chars().count();
+        if chars == 0 || chars > MAX_TEXT_CHARS {
+            return Err(format!("text must have 1-{MAX_TEXT_CHARS} characters"));
+        }
+    }
+    Ok(command)
+}
+
+pub fn id_of(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    pub id: String,
+    pub status: &'static str,
+    pub widget: String,
+    pub operator: Option<String>,
+    pub operator_name: Option<String>,
+    pub updated_at: String,
+    pub last_seq: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub seq: i64,
+    pub from: &'static str,
+    pub staff: Option<String>,
+    pub text: String,
+    pub at: String,
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Push {
+    Hello {
+        me: String,
+        name: String,
+    },
+    Queue {
+        conversations: Vec<QueueEntry>,
+    },
+    Transcript {
+        conversation: String,
+        status: &'static str,
+        widget: String,
+        operator: Option<String>,
+        name: Option<String>,
+        email: Option<String>,
+        preview: bool,
+        lines: Vec<Line>,
+    },
+    Message {
+        conversation: String,
+        line: Line,
+    },
+    Typing {
+        conversation: String,
+        active: bool,
+        visitor: bool,
+    },
+    Preview {
+        conversation: String,
+        text: String,
+    },
+    Operators {
+        operators: Vec<OperatorStatus>,
+    },
+    Ack {
+        id: String,
+        seq: i64,
+    },
+    Error {
+        message: String,
+    },
+}
+
+impl Push {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| "{\"type\":\"error\",\"message\":\"internal\"}".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_validated() {
+        assert!(parse(r#"{"type":"take","conversation":"12"}"#).is_ok());
+        assert!(
+            parse(r#"{"type":"send","conversation":"1","id":"a","text":"hi","note":true}"#).is_ok()
+        );
+        assert!(parse(r#"{"type":"send","conversation":"1","id":"a b","text":"hi"}"#).is_err());
+        assert!(parse(r#"{"type":"send","conversation":"1","id":"a","text":" "}"#).is_err());
+        assert!(parse(r#"{"type":"nuke"}"#).is_err());
+        assert!(parse("garbage").is_err());
+        assert_eq!(id_of("-5"), None);
+        assert_eq!(
+            id_of("1234567890123456789"),
+            Some(1_234_567_890_123_456_789)
+        );
+    }
+}
