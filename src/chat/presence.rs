@@ -23,7 +23,8 @@ struct Entry {
 /// An operator as others see them.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OperatorStatus {
-    pub id: i64,
+    /// A string: staff ids exceed what a JavaScript number holds exactly.
+    pub id: String,
     pub name: String,
     pub availability: Availability,
 }
@@ -92,7 +93,7 @@ impl Presence {
             .map(|m| {
                 m.iter()
                     .map(|(id, e)| OperatorStatus {
-                        id: id.0,
+                        id: id.0.to_string(),
                         name: e.name.clone(),
                         availability: e.availability,
                     })

@@ -90,7 +90,7 @@ async fn history(
         .map(|(c, widget)| HistoryRow {
             id: c.id.0.to_string(),
             widget,
-            closed: c.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            closed: c.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             messages: c.last_seq,
         })
         .collect();
@@ -155,7 +155,7 @@ async fn transcript(
                 Sender::Note => "console.note",
             }),
             text: m.text,
-            at: m.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            at: m.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         })
         .collect();
     let status = page.t.get(match status {

@@ -11,7 +11,7 @@
 
   function frame(o) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(o)); return true; } return false; }
   function newId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
-  function fmt(at) { var d = new Date(at); return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  function fmt(at) { var d = new Date(at); return isNaN(d) ? "" : d.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" }); }
   function conn(msg) { $("conn").textContent = msg || ""; $("conn").hidden = !msg; }
   function err(msg) { $("c-error").textContent = msg || ""; $("c-error").hidden = !msg; }
 

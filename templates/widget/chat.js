@@ -29,8 +29,8 @@
     return li;
   }
 
-  function showComposer() { offline.hidden = true; composer.hidden = closed; }
-  function showOffline() { composer.hidden = true; offline.hidden = false; }
+  function showComposer() { offline.hidden = true; composer.hidden = closed; log.hidden = false; }
+  function showOffline() { composer.hidden = true; offline.hidden = false; log.hidden = true; }
 
   function connect() {
     var url = "wss://" + location.host + "/widget/ws?w=" + encodeURIComponent(body.getAttribute("data-widget"));
@@ -64,7 +64,7 @@
       case "started": token = m.token; break;
       case "ack":
         if (pending[m.id]) { pending[m.id].el.classList.remove("pending"); rendered[m.id] = true; delete pending[m.id]; }
-        if (m.id === offline.getAttribute("data-id")) { offline.hidden = true; bubble("notice", "", S("thanks")); closed = true; }
+        if (m.id === offline.getAttribute("data-id")) { offline.hidden = true; log.hidden = false; bubble("notice", "", S("thanks")); closed = true; }
         lastSeq = Math.max(lastSeq, m.seq);
         break;
       case "message":

@@ -9,7 +9,10 @@
   var origin = new URL(script.src).origin;
   var cfg = { accent: "#0b5cad", position: "bottom-right", open: "Chat", close: "Close", title: "Chat" };
   var host = document.createElement("div");
-  var root = host.attachShadow ? host.attachShadow({ mode: "closed" }) : host;
+  host.id = "plauder-widget";
+  // Open shadow root: it only keeps the host page's CSS out; the chat itself is a cross-origin
+  // iframe the host page cannot read either way.
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
   var button = document.createElement("button");
   var frame = null, open = false;
 
