@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian 12 as well as on a developer machine:
-# installs what is missing (PostgreSQL, OpenSSL headers), starts a throwaway PostgreSQL
+# installs what is missing (PostgreSQL, OpenSSL headers, Chromium and its driver), starts a throwaway PostgreSQL
 # cluster on 127.0.0.1, then runs fmt, clippy and every test against SQLite and PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 dpkg -s pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium chromium-driver)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   apt-get update -qq

@@ -97,7 +97,7 @@
     $("c-meta").setAttribute("data-status", status);
     $("take").hidden = status !== "waiting";
     var mine = entry && entry.status === "active" && entry.operator === me;
-    $("transfer").hidden = $("transfer-to").hidden = !mine;
+    $("transfer").hidden = $("transfer-to").hidden = !mine || !$("transfer-to").options.length;
     $("close-chat").hidden = status === "closed";
     $("reply").hidden = status === "closed";
     var contact = $("c-meta").getAttribute("data-contact") || "";
@@ -109,7 +109,7 @@
     operators.filter(function (o) { return o.id !== me && o.availability === "online"; }).forEach(function (o) {
       var opt = document.createElement("option"); opt.value = o.id; opt.textContent = o.name; sel.appendChild(opt);
     });
-    $("transfer").disabled = !sel.options.length;
+    if (current) updateHead(queue.filter(function (e) { return e.id === current; })[0]);
   }
 
   function open(id) {

@@ -7,6 +7,7 @@
 //! and a real PostgreSQL.
 
 mod auth;
+mod browser;
 mod cli;
 mod console;
 mod storage;

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod pg;
+pub mod webdriver;
 pub mod ws;
 
 use chrono::Utc;
