@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_plauder");
 
-fn base_command() -> Command {
+pub fn base_command() -> Command {
     let mut cmd = Command::new(BIN);
     // The developer's own environment must not leak into these runs.
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PLAUDER_")) {
@@ -69,10 +69,10 @@ fn free_port() -> u16 {
 }
 
 /// `plauder serve` as a child process, with its stdout collected in the background.
-struct Serve {
-    child: Child,
+pub struct Serve {
+    pub child: Child,
     out: std::sync::mpsc::Receiver<String>,
-    port: u16,
+    pub port: u16,
 }
 
 impl Serve {
@@ -80,8 +80,11 @@ impl Serve {
         Self::start_with_env(dir, &[])
     }
 
-    fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
-        let port = free_port();
+    pub fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_on(dir, env, free_port())
+    }
+
+    pub fn start_on(dir: &Path, env: &[(&str, &str)], port: u16) -> Self {
         let mut child = base_command()
             .arg("--data-dir")
             .arg(dir)
@@ -138,7 +141,7 @@ impl Serve {
         ))
     }
 
-    fn stop(mut self) -> String {
+    pub fn stop(mut self) -> String {
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())

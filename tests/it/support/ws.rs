@@ -16,7 +16,17 @@ pub fn open(
     origin: Option<&str>,
     cookie: Option<&str>,
 ) -> Result<Ws, u16> {
-    let tls = connect(server.addr, server.tls()).unwrap();
+    open_to(server.addr, server.tls(), path, origin, cookie)
+}
+
+pub fn open_to(
+    addr: std::net::SocketAddr,
+    config: std::sync::Arc<rustls::ClientConfig>,
+    path: &str,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+) -> Result<Ws, u16> {
+    let tls = connect(addr, config).unwrap();
     let mut request = format!("wss://localhost{path}")
         .into_client_request()
         .unwrap();
