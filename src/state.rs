@@ -1,6 +1,6 @@
 //! `AppState`: everything a handler needs, passed in, never global.
 
-use crate::chat::{EventBus, Hub, LocalBus, Presence, Writer};
+use crate::chat::{EventBus, Hub, LocalBus, Presence, Router, Writer};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::KeyRing;
@@ -65,6 +65,10 @@ impl AppState {
                 bus.clone(),
             ),
             presence: Arc::new(Presence::new(bus.clone())),
+            router: Router::spawn(&bus).map_err(|e| crate::setup::SetupError::DataDir {
+                path: "event router".into(),
+                message: e.to_string(),
+            })?,
             bus,
         };
         Ok(Self {

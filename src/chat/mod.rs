@@ -4,10 +4,12 @@
 
 pub mod bus;
 pub mod presence;
+pub mod router;
 pub mod writer;
 
 pub use bus::{Event, EventBus, LocalBus};
 pub use presence::Presence;
+pub use router::Router;
 pub use writer::{AppendOutcome, AppendRequest, Target, Writer};
 
 use std::sync::Arc;
@@ -18,6 +20,7 @@ pub struct Hub {
     pub bus: Arc<dyn EventBus>,
     pub writer: Writer,
     pub presence: Arc<Presence>,
+    pub router: Arc<Router>,
 }
 
 /// Longest message a visitor or operator may send, in characters.

@@ -32,6 +32,8 @@ pub struct OperatorStatus {
 pub struct Presence {
     operators: Mutex<HashMap<StaffId, Entry>>,
     bus: Arc<dyn EventBus>,
+    /// Whether anyone is available; visitor sockets watch this instead of every event.
+    available: tokio::sync::watch::Sender<bool>,
 }
 
 impl Presence {
@@ -39,7 +41,20 @@ impl Presence {
         Self {
             operators: Mutex::new(HashMap::new()),
             bus,
+            available: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Changes of "is anyone available", for visitor sockets.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.available.subscribe()
+    }
+
+    fn changed(&self) {
+        let now = self.anyone_available();
+        self.available
+            .send_if_modified(|v| std::mem::replace(v, now) != now);
+        self.bus.publish(Event::Presence);
     }
 
     /// Registers a console connection; the operator is online while any guard lives.
@@ -52,7 +67,7 @@ impl Presence {
             });
             entry.connections += 1;
         }
-        self.bus.publish(Event::Presence);
+        self.changed();
         PresenceGuard {
             presence: self.clone(),
             staff,
@@ -65,7 +80,7 @@ impl Presence {
                 entry.availability = availability;
             }
         }
-        self.bus.publish(Event::Presence);
+        self.changed();
     }
 
     /// Whether any operator is online and not away: drives what the widget offers.
@@ -120,6 +135,6 @@ impl Drop for PresenceGuard {
                 }
             }
         }
-        self.presence.bus.publish(Event::Presence);
+        self.presence.changed();
     }
 }

@@ -1,6 +1,7 @@
 //! The visitor side: widget settings, the loader script, the iframe page and the visitor
 //! websocket. Never imports staff code (`console/`, `access/`).
 
+mod delivery;
 pub mod limits;
 mod pages;
 pub mod protocol;

@@ -3,35 +3,38 @@
 
 use super::limits::{ConnectionGuard, RateLimiter};
 use super::protocol::{self, Inbound, Outbound, Refusal, Resume, VERSION};
+use crate::chat::router::Subscription;
 use crate::chat::{AppendRequest, Event, Target};
 use crate::crypto::sha256;
 use crate::db::conversations::{self, ConversationId, Status};
-use crate::db::messages::{self, Sender};
+use crate::db::messages::Sender;
 use crate::db::widgets::Widget;
 use crate::state::AppState;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_VIOLATIONS: u32 = 20;
-const HISTORY_LIMIT: i64 = 1000;
 
 pub struct VisitorSocket {
-    state: AppState,
+    pub(super) state: AppState,
     widget: Widget,
-    session: Session,
+    pub(super) session: Session,
     _guard: ConnectionGuard,
-    conversation: Option<ConversationId>,
+    pub(super) conversation: Option<ConversationId>,
     greeted: bool,
-    delivered: i64,
+    pub(super) delivered: i64,
     available: bool,
     limiter: RateLimiter,
     violations: u32,
+    subscription: Option<Subscription>,
+    /// Events of a conversation just started or resumed, waiting for the loop to pick up.
+    new_events: Option<UnboundedReceiver<Event>>,
 }
 
 /// Why the loop ends; `None` means the peer went away.
-type Flow = Result<(), Option<CloseReason>>;
+pub(super) type Flow = Result<(), Option<CloseReason>>;
 
 fn close(code: CloseCode, why: &str) -> Flow {
     Err(Some(CloseReason {
@@ -40,7 +43,7 @@ fn close(code: CloseCode, why: &str) -> Flow {
     }))
 }
 
-fn at(t: chrono::NaiveDateTime) -> String {
+pub(super) fn at(t: chrono::NaiveDateTime) -> String {
     t.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -58,11 +61,14 @@ impl VisitorSocket {
             available: false,
             limiter: RateLimiter::new(10.0, 10.0),
             violations: 0,
+            subscription: None,
+            new_events: None,
         }
     }
 
     pub async fn run(mut self, mut stream: MessageStream) {
-        let mut events = self.state.hub.bus.subscribe();
+        let mut events: Option<UnboundedReceiver<Event>> = None;
+        let mut availability = self.state.hub.presence.watch();
         let hello_deadline = tokio::time::sleep(HELLO_TIMEOUT);
         tokio::pin!(hello_deadline);
         let reason = loop {
@@ -72,25 +78,55 @@ impl VisitorSocket {
                     Some(Err(e)) => close(CloseCode::Size, &format!("protocol error: {e}")),
                     None => Err(None),
                 },
-                event = events.recv() => match event {
-                    Ok(event) => self.on_event(event).await,
-                    Err(RecvError::Lagged(_)) => self.deliver_new().await,
-                    Err(RecvError::Closed) => close(CloseCode::Restart, "server shutting down"),
+                event = next_event(&mut events) => match event {
+                    Some(event) => self.on_event(event).await,
+                    None => close(CloseCode::Restart, "server shutting down"),
+                },
+                changed = availability.changed() => match changed {
+                    Ok(()) => {
+                        let now = *availability.borrow_and_update();
+                        self.availability_changed(now).await
+                    }
+                    Err(_) => close(CloseCode::Restart, "server shutting down"),
                 },
                 () = &mut hello_deadline, if !self.greeted => close(CloseCode::Policy, "hello expected"),
             };
             if let Err(reason) = flow {
                 break reason;
             }
+            if let Some(fresh) = self.new_events.take() {
+                events = Some(fresh);
+            }
         };
         let _ = self.session.close(reason).await;
     }
 
-    async fn send(&mut self, frame: Outbound) -> Flow {
+    /// Follows one conversation from now on.
+    fn follow(&mut self, conversation: ConversationId) {
+        self.conversation = Some(conversation);
+        let (subscription, events) = self.state.hub.router.subscribe(conversation);
+        self.subscription = Some(subscription);
+        self.new_events = Some(events);
+    }
+
+    async fn availability_changed(&mut self, now: bool) -> Flow {
+        if self.greeted && now != self.available {
+            self.available = now;
+            return self
+                .send(Outbound::Availability {
+                    v: VERSION,
+                    available: now,
+                })
+                .await;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn send(&mut self, frame: Outbound) -> Flow {
         self.session.text(frame.to_json()).await.map_err(|_| None)
     }
 
-    async fn refuse(&mut self, refusal: Refusal) -> Flow {
+    pub(super) async fn refuse(&mut self, refusal: Refusal) -> Flow {
         self.send(Outbound::error(refusal)).await
     }
 
@@ -155,7 +191,7 @@ impl VisitorSocket {
         };
         self.send(welcome).await?;
         if let (Some((id, status)), Some(r)) = (found, resume) {
-            self.conversation = Some(id);
+            self.follow(id);
             self.delivered = r.after;
             self.deliver(true).await?;
             if status == Status::Closed {
@@ -205,7 +241,7 @@ impl VisitorSocket {
             return self.refuse(Refusal::Unavailable).await;
         };
         if outcome.created {
-            self.conversation = Some(outcome.conversation);
+            self.follow(outcome.conversation);
             if let Some(token) = token {
                 self.send(Outbound::Started { v: VERSION, token }).await?;
             }
@@ -336,47 +372,12 @@ impl VisitorSocket {
             _ => Ok(()),
         }
     }
+}
 
-    async fn deliver_new(&mut self) -> Flow {
-        self.deliver(false).await
-    }
-
-    /// Sends stored messages after the last delivered one, in order. On resume the
-    /// visitor's own messages come too (with their ids, so the widget can de-duplicate).
-    async fn deliver(&mut self, with_own: bool) -> Flow {
-        let Some(conversation) = self.conversation else {
-            return Ok(());
-        };
-        let after = self.delivered;
-        let loaded = self
-            .state
-            .blocking(move |conn, st| {
-                messages::after(conn, &st.ring, conversation, after, false, HISTORY_LIMIT)
-            })
-            .await;
-        let Ok(list) = loaded else {
-            return self.refuse(Refusal::Unavailable).await;
-        };
-        for m in list {
-            self.delivered = self.delivered.max(m.seq);
-            if m.sender == Sender::Visitor && !with_own {
-                continue;
-            }
-            let from = if m.sender == Sender::Visitor {
-                "visitor"
-            } else {
-                "operator"
-            };
-            let frame = Outbound::Message {
-                v: VERSION,
-                seq: m.seq,
-                from,
-                text: m.text,
-                at: at(m.created_at),
-                id: m.client_id,
-            };
-            self.send(frame).await?;
-        }
-        Ok(())
+/// The next routed event, or never while no conversation is followed.
+async fn next_event(events: &mut Option<UnboundedReceiver<Event>>) -> Option<Event> {
+    match events {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
