@@ -32,6 +32,7 @@ pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<S
     let data = web::Data::new(state.clone());
     let mut server = HttpServer::new(move || app::build(data.clone()))
         .workers(workers)
+        .on_connect(no_delay)
         .shutdown_timeout(5);
     for addr in &state.config.general.listen {
         server = server.bind_rustls_0_23(addr.as_str(), tls.clone())?;
@@ -66,6 +67,15 @@ pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<S
         },
         servers,
     ))
+}
+
+/// Small frames (acks, typing, chat lines) must leave at once: without TCP_NODELAY the
+/// second small write waits for the peer's delayed ACK (~40 ms).
+fn no_delay(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
+    if let Some(tls) = connection.downcast_ref::<Tls>() {
+        let _ = tls.get_ref().0.set_nodelay(true);
+    }
 }
 
 async fn redirect_to(target: String, req: HttpRequest) -> HttpResponse {

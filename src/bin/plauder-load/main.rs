@@ -1,0 +1,67 @@
+//! plauder-load: load and benchmark tool. Drives a running plauder with visitor and
+//! operator websockets and measures the baselines the figures are compared with.
+//! See BENCHMARKS.md and scripts/bench.sh.
+
+mod baseline;
+mod chat;
+mod idle;
+mod net;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "plauder-load", about = "Load and benchmark tool for plauder")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a widget and an operator account in a data directory (before `serve`).
+    Setup {
+        #[arg(long)]
+        data_dir: String,
+    },
+    /// Visitors send messages at a rate; an operator receives them. Prints stored msg/s and latency.
+    Chat(chat::ChatArgs),
+    /// Hold N idle sockets (spread over worker processes and source addresses); print RSS per socket.
+    Idle(idle::IdleArgs),
+    /// (internal) One worker process of `idle`.
+    IdleWorker(idle::WorkerArgs),
+    /// Baseline: a bare actix-ws + rustls echo server.
+    EchoServer(baseline::EchoArgs),
+    /// Baseline: websocket round trips against the echo server.
+    EchoRtt(baseline::RttArgs),
+    /// Baseline: raw SQLite inserts, one row per transaction, plauder's pragmas.
+    SqliteBaseline(baseline::SqliteArgs),
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Setup { data_dir } => chat::setup(&data_dir),
+        Command::Chat(a) => chat::run(&a),
+        Command::Idle(a) => idle::run(&a),
+        Command::IdleWorker(a) => idle::worker(&a),
+        Command::EchoServer(a) => baseline::echo_server(&a),
+        Command::EchoRtt(a) => baseline::echo_rtt(&a),
+        Command::SqliteBaseline(a) => baseline::sqlite(&a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("plauder-load: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// p-th percentile (0–100) of sorted samples, in milliseconds.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
