@@ -61,7 +61,7 @@ pub fn prepare(config: &Config, clock: &dyn Clock) -> Result<Prepared, SetupErro
     })
 }
 
-fn ensure_dir(path: &Path) -> Result<(), SetupError> {
+pub(crate) fn ensure_dir(path: &Path) -> Result<(), SetupError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o750)

@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 runtime failure, 2 bad configuration or usage.
 
 mod keys;
+mod notify;
 mod serve;
 mod users;
 

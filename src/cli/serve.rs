@@ -29,6 +29,7 @@ pub fn serve(config: Config) -> Result<(), Failure> {
         if let Some(addr) = running.redirect_addr {
             tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         }
+        super::notify::notify("READY=1\nSTATUS=serving HTTPS");
         let mut servers = servers.into_iter();
         let main = servers.next();
         for extra in servers {
@@ -72,6 +73,10 @@ pub fn init(config: Config, password_file: Option<PathBuf>) -> Result<(), Failur
 
 pub fn migrate(config: Config) -> Result<(), Failure> {
     crate::logging::init(&config.log);
+    // The default SQLite file lives in the data dir, which a fresh install may not have yet.
+    if config.general.database_url.is_empty() {
+        setup::ensure_dir(&config.data_dir()).map_err(Failure::runtime)?;
+    }
     let db = crate::db::Db::open(config.database_url().expose()).map_err(Failure::runtime)?;
     let ran = db.migrate().map_err(Failure::runtime)?;
     println!("{ran} migration(s) applied");

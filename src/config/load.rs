@@ -218,6 +218,13 @@ fn validate(config: &Config) -> Result<(), KeyError> {
         };
         return Err(invalid(key, "set both tls.cert and tls.key, or neither"));
     }
+    // Checked here rather than when the listener starts, so that `plauder check` and a
+    // package's post-install script see it, with the key and origin named.
+    for (key, path) in [("tls.cert", &config.tls.cert), ("tls.key", &config.tls.key)] {
+        if !path.is_empty() {
+            readable_file(path).map_err(|message| invalid(key, message))?;
+        }
+    }
     if !valid_log_filter(&config.log.level) {
         return Err(invalid(
             "log.level",
@@ -238,6 +245,19 @@ fn validate(config: &Config) -> Result<(), KeyError> {
         ));
     }
     Ok(())
+}
+
+/// Opening is not enough: a directory opens, and the read is what fails for the server.
+fn readable_file(path: &str) -> Result<(), String> {
+    use std::io::Read;
+    let mut byte = [0u8; 1];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut byte))
+        .map_err(|e| format!("cannot read `{path}`: {e}"))
+        .and_then(|n| match n {
+            0 => Err(format!("`{path}` is empty")),
+            _ => Ok(()),
+        })
 }
 
 /// "info", or directives like "plauder=debug,actix_web=warn,info".

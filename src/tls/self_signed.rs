@@ -5,12 +5,14 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-/// This machine's host name, as the kernel knows it.
+/// This machine's host name, as the kernel knows it. The systemd unit's `ProcSubset=pid`
+/// hides /proc/sys, so /etc/hostname (readable under `ProtectSystem=strict`) is asked next.
 pub fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
         .map(|h| h.trim().to_string())
-        .ok()
-        .filter(|h| !h.is_empty())
+        .find(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_string())
 }
 

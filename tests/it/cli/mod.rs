@@ -1,5 +1,10 @@
-//! The binary as scripts and packages use it: first start, config errors, staff commands,
-//! SIGHUP certificate reload.
+//! The binary as scripts, packages and systemd use it: first start, staff commands,
+//! SIGHUP certificate reload, readiness notification; config errors and `migrate` in the
+//! submodules.
+
+mod config;
+mod migrate;
+mod service;
 
 use crate::support::{Db, TestServer};
 use std::io::{BufRead, BufReader, Write};
@@ -280,100 +285,6 @@ fn init_writes_the_password_to_a_root_only_file() {
     assert!(!text(&again).0.contains("password"));
 }
 
-fn config_error(file_body: &str, env: &[(&str, &str)]) -> (i32, String, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("plauder.toml");
-    std::fs::write(&file, file_body).unwrap();
-    let mut cmd = base_command();
-    cmd.env_remove("PLAUDER_LOG_LEVEL");
-    cmd.arg("--config").arg(&file).arg("check");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().unwrap();
-    let (_, err) = text(&o);
-    (o.status.code().unwrap(), err, file.display().to_string())
-}
-
-#[test]
-fn bad_config_exits_2_naming_file_and_key() {
-    let cases = [
-        ("[tls]\nprofile = \"weak\"\n", "tls.profile"),
-        ("colour = \"blue\"\n", "colour"),
-        ("database_url = \"mysql://db/plauder\"\n", "database_url"),
-        ("listen = [\"localhost\"]\n", "listen"),
-        (
-            "[session]\nidle_timeout_minutes = \"soon\"\n",
-            "session.idle_timeout_minutes",
-        ),
-        ("[log]\nlevel = \"loud[\"\n", "log.level"),
-    ];
-    for (body, key) in cases {
-        let (code, err, file) = config_error(body, &[]);
-        assert_eq!(code, 2, "{body}: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-        assert!(
-            err.contains(&file) && err.contains(&format!("`{key}`")),
-            "{body}: {err}"
-        );
-    }
-    let (code, err, file) = config_error("listen = [\n", &[]);
-    assert_eq!(code, 2);
-    assert!(err.contains(&file) && err.contains("line"), "{err}");
-    let (code, err, _) = config_error("", &[("PLAUDER_TLS_PROFILE", "weak")]);
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("environment") && err.contains("tls.profile"),
-        "{err}"
-    );
-    let o = base_command()
-        .args(["--config", "/nonexistent/plauder.toml", "check"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-}
-
-#[test]
-fn layers_apply_in_order_and_check_redacts_secrets() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("plauder.toml");
-    std::fs::write(
-        &file,
-        "listen = [\"127.0.0.1:9001\"]\ndata_dir = \"/from/file\"\n[tls]\nprofile = \"modern\"\n",
-    )
-    .unwrap();
-    let o = base_command()
-        .arg("--config")
-        .arg(&file)
-        .args(["--data-dir", "/from/cli", "check"])
-        .env(
-            "PLAUDER_DATABASE_URL",
-            "postgres://app:topsecret@db.internal/plauder",
-        )
-        .env("PLAUDER_LISTEN", "127.0.0.1:9002,[::1]:9003")
-        .output()
-        .unwrap();
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{err}");
-    assert!(!out.contains("topsecret"), "{out}");
-    assert!(
-        out.contains("database_url = \"postgres://app:***@db.internal/plauder\""),
-        "{out}"
-    );
-    assert!(
-        out.contains("listen = [\"127.0.0.1:9002\", \"[::1]:9003\"]"),
-        "env beats file: {out}"
-    );
-    assert!(
-        out.contains("data_dir = \"/from/cli\""),
-        "cli beats file: {out}"
-    );
-    assert!(
-        out.contains("profile = \"modern\""),
-        "file beats default: {out}"
-    );
-}
-
 #[test]
 fn staff_commands() {
     let tmp = tempfile::tempdir().unwrap();
@@ -450,33 +361,6 @@ fn staff_commands() {
             .0
             .contains("2 key(s), active key 2")
     );
-}
-
-#[test]
-fn sighup_reloads_the_certificate() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let serve = Serve::start(&dir);
-    let old = std::fs::read(dir.join("tls/cert.pem")).unwrap();
-    std::fs::remove_file(dir.join("tls/cert.pem")).unwrap();
-    std::fs::remove_file(dir.join("tls/key.pem")).unwrap();
-    plauder::tls::ensure_self_signed(&dir.join("tls/cert.pem"), &dir.join("tls/key.pem")).unwrap();
-    assert_ne!(std::fs::read(dir.join("tls/cert.pem")).unwrap(), old);
-    Command::new("kill")
-        .arg("-HUP")
-        .arg(serve.child.id().to_string())
-        .status()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut reloaded = false;
-    while Instant::now() < deadline && !reloaded {
-        // The client trusts only the new certificate: it connects once the server uses it.
-        reloaded = serve.get(&dir, "/healthz").is_some_and(|r| r.status == 200);
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(reloaded, "server serves the new certificate after SIGHUP");
-    let log = serve.stop();
-    assert!(log.contains("TLS certificate reloaded"), "{log}");
 }
 
 #[test]
