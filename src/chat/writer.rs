@@ -5,7 +5,7 @@
 use super::{Event, EventBus};
 use crate::clock::Clock;
 use crate::crypto::KeyRing;
-use crate::db::conversations::{self, ConversationId, NewConversation};
+use crate::db::conversations::{self, Claim, ConversationId, NewConversation, Status};
 use crate::db::messages::{self, Appended, NewMessage, Sender};
 use crate::db::staff::StaffId;
 use crate::db::widgets::WidgetId;
@@ -17,7 +17,8 @@ use tokio::sync::oneshot;
 
 const MAX_BATCH: usize = 512;
 
-/// Where an append goes: an existing conversation or a new one it starts.
+/// Where an append goes: an existing conversation, or the conversation of a token, which
+/// is created unless a resent first message already created it.
 #[derive(Debug, Clone)]
 pub enum Target {
     Existing(ConversationId),
@@ -156,7 +157,18 @@ fn apply(
                 name: name.as_deref(),
                 email: email.as_deref(),
             };
-            (conversations::create(conn, ring, &new, now)?, true)
+            match conversations::claim(conn, ring, &new, now)? {
+                Claim::Created(id) => (id, true),
+                // The same visitor resending its first message: continue what it started.
+                Claim::Found(c) if c.widget == *widget && c.status != Status::Closed => {
+                    (c.id, false)
+                }
+                Claim::Found(_) => {
+                    return Err(DbError::Conflict(
+                        "the token belongs to another widget or a closed conversation",
+                    ));
+                }
+            }
         }
     };
     let message = NewMessage {

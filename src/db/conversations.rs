@@ -144,6 +144,32 @@ pub fn create(
     Ok(ConversationId(id))
 }
 
+/// The conversation a token leads to: just made, or already there.
+pub enum Claim {
+    Created(ConversationId),
+    Found(Conversation),
+}
+
+/// Finds the conversation of this token or creates it, so that a first message resent
+/// after a dropped connection continues the conversation it started instead of opening a
+/// second one. The unique index on `token_hash` settles a race between two nodes: the
+/// loser's insert fails and it reads the winner's row instead.
+pub fn claim(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    new: &NewConversation<'_>,
+    now: NaiveDateTime,
+) -> DbResult<Claim> {
+    if let Some(found) = by_token(conn, new.token_hash)? {
+        return Ok(Claim::Found(found));
+    }
+    // A savepoint, so that a failed insert leaves the caller's transaction usable.
+    match conn.transaction(|conn| create(conn, ring, new, now)) {
+        Ok(id) => Ok(Claim::Created(id)),
+        Err(e) => by_token(conn, new.token_hash)?.map(Claim::Found).ok_or(e),
+    }
+}
+
 pub fn by_id(conn: &mut DbConn, id: ConversationId) -> DbResult<Option<Conversation>> {
     conversations::table
         .find(id.0)

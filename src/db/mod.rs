@@ -47,6 +47,9 @@ pub enum DbError {
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    /// The request contradicts what is stored (e.g. a token of another widget).
+    #[error("refused: {0}")]
+    Conflict(&'static str),
 }
 
 pub type DbResult<T> = Result<T, DbError>;

@@ -2,6 +2,7 @@
 //! websocket. Never imports staff code (`console/`, `access/`).
 
 mod delivery;
+mod intake;
 pub mod limits;
 mod pages;
 pub mod protocol;

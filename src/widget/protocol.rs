@@ -9,6 +9,11 @@ pub const VERSION: u32 = 1;
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 const MAX_ID_LEN: usize = 64;
 const MAX_CONTACT_CHARS: usize = 200;
+/// A conversation token is made by the widget itself (so a first message resent after a
+/// dropped connection finds its conversation again): 22 base64url characters carry at
+/// least 128 random bits; the widget sends 43 (256 bits).
+const MIN_TOKEN_LEN: usize = 22;
+const MAX_TOKEN_LEN: usize = 64;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -69,6 +74,7 @@ pub enum Refusal {
     UnsupportedVersion,
     UnknownType,
     BadId,
+    BadToken,
     EmptyText,
     TextTooLong,
     BadContact,
@@ -86,6 +92,7 @@ impl Refusal {
             Self::UnsupportedVersion => "unsupported_version",
             Self::UnknownType => "unknown_type",
             Self::BadId => "bad_id",
+            Self::BadToken => "bad_token",
             Self::EmptyText => "empty_text",
             Self::TextTooLong => "text_too_long",
             Self::BadContact => "bad_contact",
@@ -103,6 +110,10 @@ impl Refusal {
             Self::UnsupportedVersion => format!("protocol version must be {VERSION}"),
             Self::UnknownType => "unknown frame type".into(),
             Self::BadId => format!("id must be 1-{MAX_ID_LEN} characters of A-Z a-z 0-9 - _"),
+            Self::BadToken => format!(
+                "token must be {MIN_TOKEN_LEN}-{MAX_TOKEN_LEN} characters of A-Z a-z 0-9 - _ \
+                 and belong to this widget"
+            ),
             Self::EmptyText => "text is empty".into(),
             Self::TextTooLong => format!("text is longer than {MAX_TEXT_CHARS} characters"),
             Self::BadContact => format!(
@@ -136,13 +147,16 @@ pub fn parse(frame: &str) -> Result<Inbound, Refusal> {
     validate(raw)
 }
 
+fn base64url(s: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 fn valid_id(id: &str) -> Result<(), Refusal> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    ok.then_some(()).ok_or(Refusal::BadId)
+    base64url(id, 1, MAX_ID_LEN)
+        .then_some(())
+        .ok_or(Refusal::BadId)
 }
 
 fn valid_text(text: &str) -> Result<String, Refusal> {
@@ -174,8 +188,11 @@ fn validate(raw: Raw) -> Result<Inbound, Refusal> {
     Ok(match raw {
         Raw::Hello { resume } => {
             if let Some(r) = &resume {
-                if r.token.len() > 100 || r.after < 0 {
+                if r.after < 0 {
                     return Err(Refusal::BadJson);
+                }
+                if !base64url(&r.token, MIN_TOKEN_LEN, MAX_TOKEN_LEN) {
+                    return Err(Refusal::BadToken);
                 }
             }
             Inbound::Hello { resume }
@@ -318,6 +335,18 @@ mod tests {
                 Refusal::EmptyText,
             ),
             (long.as_str(), Refusal::TextTooLong),
+            (
+                r#"{"v":1,"type":"hello","resume":{"token":"short","after":0}}"#,
+                Refusal::BadToken,
+            ),
+            (
+                r#"{"v":1,"type":"hello","resume":{"token":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaa/","after":0}}"#,
+                Refusal::BadToken,
+            ),
+            (
+                r#"{"v":1,"type":"hello","resume":{"token":"aaaaaaaaaaaaaaaaaaaaaaaaa","after":-1}}"#,
+                Refusal::BadJson,
+            ),
             (
                 r#"{"v":1,"type":"offline","id":"x","text":"a","email":"nope"}"#,
                 Refusal::BadContact,

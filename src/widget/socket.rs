@@ -3,8 +3,8 @@
 
 use super::limits::{ConnectionGuard, RateLimiter};
 use super::protocol::{self, Inbound, Outbound, Refusal, Resume, VERSION};
+use crate::chat::Event;
 use crate::chat::router::Subscription;
-use crate::chat::{AppendRequest, Event, Target};
 use crate::crypto::sha256;
 use crate::db::conversations::{self, ConversationId, Status};
 use crate::db::messages::Sender;
@@ -17,15 +17,36 @@ use tokio::sync::mpsc::UnboundedReceiver;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_VIOLATIONS: u32 = 20;
 
+/// Which token a first message starts its conversation with.
+pub(super) enum StartToken {
+    /// The widget sent its own in hello: a resent first message finds its conversation.
+    Client(String),
+    /// Older widgets send none: the server makes one and hands it out in `started`.
+    Server,
+    /// The token in hello belongs to another widget's conversation.
+    Foreign,
+}
+
+/// Whether a token leads to a conversation of this widget.
+enum Owner {
+    Nobody,
+    This(ConversationId, Status),
+    Other,
+}
+
 pub struct VisitorSocket {
     pub(super) state: AppState,
-    widget: Widget,
+    pub(super) widget: Widget,
     pub(super) session: Session,
     _guard: ConnectionGuard,
     pub(super) conversation: Option<ConversationId>,
     greeted: bool,
     pub(super) delivered: i64,
     available: bool,
+    pub(super) start: StartToken,
+    /// Whether operators were last told that the visitor types, so that a socket that
+    /// ends mid-sentence clears the indicator and the preview it left behind.
+    typing_shown: bool,
     limiter: RateLimiter,
     violations: u32,
     subscription: Option<Subscription>,
@@ -59,6 +80,8 @@ impl VisitorSocket {
             greeted: false,
             delivered: 0,
             available: false,
+            start: StartToken::Server,
+            typing_shown: false,
             limiter: RateLimiter::new(10.0, 10.0),
             violations: 0,
             subscription: None,
@@ -98,11 +121,12 @@ impl VisitorSocket {
                 events = Some(fresh);
             }
         };
+        self.stop_typing();
         let _ = self.session.close(reason).await;
     }
 
     /// Follows one conversation from now on.
-    fn follow(&mut self, conversation: ConversationId) {
+    pub(super) fn follow(&mut self, conversation: ConversationId) {
         self.conversation = Some(conversation);
         let (subscription, events) = self.state.hub.router.subscribe(conversation);
         self.subscription = Some(subscription);
@@ -131,23 +155,27 @@ impl VisitorSocket {
     }
 
     async fn on_frame(&mut self, message: Message) -> Flow {
+        // Every frame the peer sends costs work, so binary frames, pings and pongs count
+        // against the limit as much as text frames do; only the close does not.
         match message {
-            Message::Text(text) => {
-                if !self.limiter.allow() {
-                    self.violations += 1;
-                    if self.violations > MAX_VIOLATIONS {
-                        return close(CloseCode::Policy, "flooding");
-                    }
-                    return self.refuse(Refusal::RateLimited).await;
-                }
-                match protocol::parse(&text) {
-                    Ok(inbound) => self.on_inbound(inbound).await,
-                    Err(refusal) => self.refuse(refusal).await,
-                }
+            Message::Close(_) => return Err(None),
+            Message::Nop => return Ok(()),
+            _ => {}
+        }
+        if !self.limiter.allow() {
+            self.violations += 1;
+            if self.violations > MAX_VIOLATIONS {
+                return close(CloseCode::Policy, "flooding");
             }
-            Message::Binary(_) => self.refuse(Refusal::BadJson).await,
+            return self.refuse(Refusal::RateLimited).await;
+        }
+        match message {
+            Message::Text(text) => match protocol::parse(&text) {
+                Ok(inbound) => self.on_inbound(inbound).await,
+                Err(refusal) => self.refuse(refusal).await,
+            },
+            Message::Binary(_) | Message::Continuation(_) => self.refuse(Refusal::BadJson).await,
             Message::Ping(bytes) => self.session.pong(&bytes).await.map_err(|_| None),
-            Message::Close(_) => Err(None),
             _ => Ok(()),
         }
     }
@@ -178,9 +206,18 @@ impl VisitorSocket {
     async fn hello(&mut self, resume: Option<Resume>) -> Flow {
         self.greeted = true;
         self.available = self.state.hub.presence.anyone_available();
-        let found = match &resume {
-            Some(r) => self.find_conversation(&r.token).await,
-            None => None,
+        let owner = match &resume {
+            Some(r) => self.owner_of(&r.token).await,
+            None => Owner::Nobody,
+        };
+        self.start = match (&owner, &resume) {
+            (Owner::Other, _) => StartToken::Foreign,
+            (_, Some(r)) => StartToken::Client(r.token.clone()),
+            (_, None) => StartToken::Server,
+        };
+        let found = match owner {
+            Owner::This(id, status) => Some((id, status)),
+            Owner::Nobody | Owner::Other => None,
         };
         let welcome = Outbound::Welcome {
             v: VERSION,
@@ -201,115 +238,26 @@ impl VisitorSocket {
         Ok(())
     }
 
-    /// The conversation whose token the visitor holds, if it belongs to this widget.
-    async fn find_conversation(&self, token: &str) -> Option<(ConversationId, Status)> {
+    /// The conversation whose token the visitor holds. A database error counts as none:
+    /// the first message then finds the conversation again if it exists.
+    async fn owner_of(&self, token: &str) -> Owner {
         let hash = sha256(token.as_bytes());
-        let widget = self.widget.id;
-        self.state
+        let found = self
+            .state
             .blocking(move |conn, _| conversations::by_token(conn, &hash))
-            .await
-            .ok()
-            .flatten()
-            .filter(|c| c.widget == widget)
-            .map(|c| (c.id, c.status))
-    }
-
-    async fn message(&mut self, id: String, text: String) -> Flow {
-        let mut token = None;
-        let target = match self.conversation {
-            Some(existing) => {
-                if self.is_closed(existing).await {
-                    return self.refuse(Refusal::Closed).await;
-                }
-                Target::Existing(existing)
-            }
-            None => {
-                let fresh = crate::auth::random_token().map_err(|_| None)?;
-                let target = self.new_target(&fresh, false, None, None);
-                token = Some(fresh);
-                target
-            }
-        };
-        let request = AppendRequest {
-            target,
-            sender: Sender::Visitor,
-            staff: None,
-            client_id: Some(id.clone()),
-            text,
-        };
-        let Ok(outcome) = self.state.hub.writer.append(request).await else {
-            return self.refuse(Refusal::Unavailable).await;
-        };
-        if outcome.created {
-            self.follow(outcome.conversation);
-            if let Some(token) = token {
-                self.send(Outbound::Started { v: VERSION, token }).await?;
-            }
-        }
-        let appended = outcome.appended;
-        self.send(Outbound::Ack {
-            v: VERSION,
-            id,
-            seq: appended.seq,
-            at: at(appended.created_at),
-        })
-        .await
-    }
-
-    fn new_target(
-        &self,
-        token: &str,
-        offline: bool,
-        name: Option<String>,
-        email: Option<String>,
-    ) -> Target {
-        Target::New {
-            widget: self.widget.id,
-            token_hash: sha256(token.as_bytes()),
-            offline,
-            name,
-            email,
+            .await;
+        match found {
+            Ok(Some(c)) if c.widget == self.widget.id => Owner::This(c.id, c.status),
+            Ok(Some(_)) => Owner::Other,
+            Ok(None) | Err(_) => Owner::Nobody,
         }
     }
 
-    async fn offline(
-        &mut self,
-        id: String,
-        text: String,
-        name: Option<String>,
-        email: Option<String>,
-    ) -> Flow {
-        if self.conversation.is_some() {
-            return self.refuse(Refusal::Unexpected).await;
-        }
-        // Offline messages cannot be resumed: the token is never handed out.
-        let token = crate::auth::random_token().map_err(|_| None)?;
-        let target = self.new_target(&token, true, name, email);
-        let request = AppendRequest {
-            target,
-            sender: Sender::Visitor,
-            staff: None,
-            client_id: Some(id.clone()),
-            text,
-        };
-        match self.state.hub.writer.append(request).await {
-            Ok(o) => {
-                self.send(Outbound::Ack {
-                    v: VERSION,
-                    id,
-                    seq: o.appended.seq,
-                    at: at(o.appended.created_at),
-                })
-                .await
-            }
-            Err(_) => self.refuse(Refusal::Unavailable).await,
-        }
-    }
-
-    fn typing(&self, active: bool, text: Option<String>) {
+    fn typing(&mut self, active: bool, text: Option<String>) {
         let Some(conversation) = self.conversation else {
             return;
         };
+        self.typing_shown = active;
         let bus = &self.state.hub.bus;
         bus.publish(Event::Typing {
             conversation,
@@ -327,7 +275,15 @@ impl VisitorSocket {
         }
     }
 
-    async fn is_closed(&self, id: ConversationId) -> bool {
+    /// The socket ends: operators must not keep seeing a visitor typing who is gone.
+    /// The events carry ids only; the empty preview clears what was shown.
+    fn stop_typing(&mut self) {
+        if self.typing_shown {
+            self.typing(false, None);
+        }
+    }
+
+    pub(super) async fn is_closed(&self, id: ConversationId) -> bool {
         self.state
             .blocking(move |conn, _| conversations::by_id(conn, id))
             .await

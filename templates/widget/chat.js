@@ -1,5 +1,7 @@
 // The chat inside the widget iframe. Stores nothing in the browser: the conversation token
 // lives in this page's memory only. Protocol: docs/widget-protocol.md.
+// The token is made here, before the first message, so that a first message resent after
+// a dropped connection finds the conversation it started instead of opening a second one.
 (function () {
   "use strict";
   var body = document.body;
@@ -7,9 +9,14 @@
   var $ = function (id) { return document.getElementById(id); };
   var log = $("log"), text = $("text"), composer = $("composer"), offline = $("offline");
   var statusLine = $("status"), typingLine = $("typing");
-  var ws = null, token = null, lastSeq = 0, attempt = 0, welcomed = false, closed = false;
+  var ws = null, token = newToken(), started = false, lastSeq = 0, attempt = 0, welcomed = false, closed = false;
   var pending = {}, rendered = {}, typingActive = false, typingTimer = null, previewTimer = null, preview = false;
 
+  // 32 random bytes, base64url: the server accepts 22-64 such characters.
+  function newToken() {
+    var a = new Uint8Array(32); crypto.getRandomValues(a);
+    return btoa(String.fromCharCode.apply(null, a)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
   function frame(obj) { obj.v = 1; return JSON.stringify(obj); }
   function send(obj) { if (ws && ws.readyState === 1 && welcomed) { ws.send(frame(obj)); return true; } return false; }
   function newId() {
@@ -37,9 +44,7 @@
     ws = new WebSocket(url);
     welcomed = false;
     ws.onopen = function () {
-      var hello = { type: "hello" };
-      if (token) hello.resume = { token: token, after: lastSeq };
-      ws.send(frame(hello));
+      ws.send(frame({ type: "hello", resume: { token: token, after: lastSeq } }));
     };
     ws.onmessage = function (e) { var m; try { m = JSON.parse(e.data); } catch (_) { return; } handle(m); };
     ws.onclose = function () {
@@ -56,16 +61,19 @@
       case "welcome":
         welcomed = true; attempt = 0; status("");
         preview = !!m.typing_preview;
-        if (!m.resumed) { token = null; }
+        // Not resumed: no conversation yet, or it is gone; a resent message starts it anew.
+        if (m.resumed) started = true; else { started = false; lastSeq = 0; }
         if (!log.querySelector(".greeting") && m.greeting) bubble("greeting", S("operator"), m.greeting);
-        if (token || m.available) showComposer(); else showOffline();
+        if (started || m.available) showComposer(); else showOffline();
         Object.keys(pending).forEach(function (id) { send({ type: "message", id: id, text: pending[id].text }); });
         break;
-      case "started": token = m.token; break;
+      case "started": started = true; break;
       case "ack":
         if (pending[m.id]) { pending[m.id].el.classList.remove("pending"); rendered[m.id] = true; delete pending[m.id]; }
         if (m.id === offline.getAttribute("data-id")) { offline.hidden = true; log.hidden = false; bubble("notice", "", S("thanks")); closed = true; }
-        lastSeq = Math.max(lastSeq, m.seq);
+        // An ack does not move lastSeq: an operator reply with a lower seq may still be on
+        // its way, and resuming after the ack would skip it. Own messages that come again
+        // on resume are recognised by their id.
         break;
       case "message":
         lastSeq = Math.max(lastSeq, m.seq);
@@ -75,7 +83,7 @@
         typingLine.hidden = true;
         break;
       case "typing": typingLine.hidden = !m.active; break;
-      case "availability": if (!token && !closed) { if (m.available) showComposer(); else showOffline(); } break;
+      case "availability": if (!started && !closed) { if (m.available) showComposer(); else showOffline(); } break;
       case "closed":
         closed = true; composer.hidden = true; typingLine.hidden = true;
         bubble("notice", "", S("closed"));
@@ -106,7 +114,7 @@
   }
 
   text.addEventListener("input", function () {
-    if (!token) return; // nobody sees typing before the conversation exists
+    if (!started) return; // nobody sees typing before the conversation exists
     if (!typingActive) { typingActive = true; send({ type: "typing", active: true }); }
     clearTimeout(typingTimer);
     typingTimer = setTimeout(stopTyping, 3000);

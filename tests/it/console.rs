@@ -220,3 +220,37 @@ fn availability_drives_what_the_widget_offers() {
         "a closed console goes offline"
     );
 }
+
+both_backends!(a_visitor_who_leaves_stops_typing_for_operators, |db| {
+    let server = TestServer::start(db);
+    let w = widget(&server, true);
+    let mut op = operator(&server, &server.admin());
+    let mut v = visitor(&server, &w);
+    hello(&mut v, None);
+    say(&mut v, "t1", "Hallo");
+    v.recv_type("ack");
+    let queue = queue_until(&mut op, |l| l.iter().any(|c| c["status"] == "waiting"));
+    let id = queue[0]["id"].as_str().unwrap().to_string();
+    op.send(json!({"type": "open", "conversation": id}));
+    assert_eq!(op.recv_type("transcript")["preview"], true);
+    v.send(json!({"v": 1, "type": "typing", "active": true, "text": "halber Satz"}));
+    assert_eq!(op.recv_type("typing")["active"], true);
+    assert_eq!(op.recv_type("preview")["text"], "halber Satz");
+
+    // The visitor's tab goes away mid-sentence, without saying it stopped typing.
+    drop(v);
+    let typing = op.recv_type("typing");
+    assert_eq!(
+        (
+            typing["conversation"].as_str(),
+            typing["visitor"].as_bool(),
+            typing["active"].as_bool()
+        ),
+        (Some(id.as_str()), Some(true), Some(false))
+    );
+    assert_eq!(
+        op.recv_type("preview")["text"],
+        "",
+        "the preview is cleared"
+    );
+});

@@ -15,5 +15,6 @@ mod storage;
 mod support;
 mod tls;
 pub mod visitor;
+mod visitor_resume;
 mod web;
 mod widgets;

@@ -257,6 +257,32 @@ fn every_bad_frame_gets_an_error_and_flooding_closes() {
     );
 }
 
+/// Binary frames and pings cost the server as much as text: they count against the same
+/// limit, so a flood of them is closed like a flood of text frames.
+#[test]
+fn flooding_with_binary_frames_or_pings_closes_too() {
+    let server = TestServer::start(crate::support::Db::Sqlite);
+    let w = widget(&server, false);
+    let floods: [fn() -> tungstenite::Message; 2] = [
+        || tungstenite::Message::binary(vec![0u8; 16]),
+        || tungstenite::Message::Ping(vec![1u8; 8].into()),
+    ];
+    for flood in floods {
+        let mut ws = visitor(&server, &w);
+        hello(&mut ws, None);
+        for _ in 0..40 {
+            // The server may close before the last frames are written.
+            let _ = ws.0.send(flood());
+        }
+        assert_eq!(
+            ws.close_reason(),
+            Some((1008, "flooding".to_string())),
+            "{:?}",
+            flood()
+        );
+    }
+}
+
 #[test]
 fn origins_widgets_and_addresses_are_checked_at_upgrade() {
     let server = TestServer::start(crate::support::Db::Sqlite);

@@ -82,9 +82,16 @@ impl Ws {
 
     /// Frames until the server closes; returns the close code.
     pub fn close_code(&mut self) -> Option<u16> {
+        self.close_reason().map(|(code, _)| code)
+    }
+
+    /// Frames until the server closes; returns the close code and reason.
+    pub fn close_reason(&mut self) -> Option<(u16, String)> {
         loop {
             match self.0.read() {
-                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(Message::Close(frame)) => {
+                    return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+                }
                 Ok(_) => continue,
                 Err(_) => return None,
             }
