@@ -6,8 +6,8 @@ use super::session::Authenticated;
 use crate::access::{self, Permission};
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::widget::lang::VisitorLang;
 use crate::widget::settings::{FieldError, WidgetForm};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -47,6 +47,11 @@ impl FormPage {
             .iter()
             .find(|e| e.field == field)
             .map(|e| self.page.t.get(e.message))
+    }
+
+    /// The 24 visitor languages, each named in itself, for the default-language picker.
+    fn visitor_langs(&self) -> Vec<(&'static str, &'static str)> {
+        VisitorLang::choices()
     }
 }
 
@@ -98,7 +103,7 @@ async fn new_form(req: HttpRequest, session: Authenticated) -> Result<HttpRespon
     let form = WidgetForm {
         accent_color: "#0b5cad".into(),
         position: "bottom-right".into(),
-        default_lang: Lang::FALLBACK.code().into(),
+        default_lang: VisitorLang::FALLBACK.code().into(),
         ..Default::default()
     };
     render(

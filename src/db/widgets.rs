@@ -2,7 +2,7 @@
 
 use super::schema::widgets;
 use super::{DbConn, DbError, DbResult};
-use crate::i18n::Lang;
+use crate::widget::lang::VisitorLang;
 use crate::widget::settings::{Position, WidgetSettings};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -39,7 +39,7 @@ impl TryFrom<WidgetRow> for Widget {
             id: WidgetId(r.id),
             settings: WidgetSettings {
                 position: Position::parse(&r.position).ok_or_else(|| corrupt("position"))?,
-                default_lang: Lang::from_code(&r.default_lang)
+                default_lang: VisitorLang::from_code(&r.default_lang)
                     .ok_or_else(|| corrupt("language"))?,
                 name: r.name,
                 allowed_origins: r.allowed_origins.lines().map(str::to_string).collect(),

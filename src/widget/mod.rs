@@ -3,6 +3,7 @@
 
 mod delivery;
 mod intake;
+pub mod lang;
 pub mod limits;
 mod pages;
 pub mod protocol;

@@ -3,8 +3,8 @@
 
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
-use crate::i18n::{Lang, Tr};
 use crate::state::AppState;
+use crate::widget::lang::{VisitorLang, VisitorTr};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
@@ -56,12 +56,13 @@ async fn load(state: &AppState, public_id: String) -> Result<Widget, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-fn visitor_lang(req: &HttpRequest, widget: &Widget) -> Lang {
-    req.headers()
+/// The browser's language if it is one of the 24, else the widget's default language.
+fn visitor_lang(req: &HttpRequest, widget: &Widget) -> VisitorLang {
+    let accept = req
+        .headers()
         .get(header::ACCEPT_LANGUAGE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(Lang::from_accept_language)
-        .unwrap_or(widget.settings.default_lang)
+        .and_then(|h| h.to_str().ok());
+    VisitorLang::choose(accept, Some(widget.settings.default_lang))
 }
 
 /// Look and label of the launcher button, readable by the embedding sites only.
@@ -72,7 +73,7 @@ async fn config(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let widget = load(&state, path.into_inner()).await?;
-    let t = Tr::new(visitor_lang(&req, &widget));
+    let t = VisitorTr::new(visitor_lang(&req, &widget));
     let body = serde_json::json!({
         "accent": widget.settings.accent_color,
         "position": widget.settings.position.as_str(),
@@ -112,7 +113,7 @@ async fn theme(
 #[derive(Template)]
 #[template(path = "widget/chat.html")]
 struct ChatFrame {
-    t: Tr,
+    t: VisitorTr,
     public_id: String,
     name: String,
 }
@@ -124,7 +125,7 @@ async fn frame(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let widget = load(&state, path.into_inner()).await?;
-    let t = Tr::new(visitor_lang(&req, &widget));
+    let t = VisitorTr::new(visitor_lang(&req, &widget));
     let ancestors = widget.settings.allowed_origins.join(" ");
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \

@@ -1,6 +1,6 @@
 //! A widget's settings as an admin enters them, validated field by field.
 
-use crate::i18n::Lang;
+use crate::widget::lang::VisitorLang;
 
 pub const MAX_ORIGINS: usize = 20;
 
@@ -35,7 +35,7 @@ pub struct WidgetSettings {
     pub greeting: String,
     pub accent_color: String,
     pub position: Position,
-    pub default_lang: Lang,
+    pub default_lang: VisitorLang,
     pub typing_preview: bool,
 }
 
@@ -123,7 +123,7 @@ impl WidgetForm {
         if position.is_none() {
             errors.push(err("position", "widgets.error.position"));
         }
-        let lang = Lang::from_code(&self.default_lang);
+        let lang = VisitorLang::from_code(&self.default_lang);
         if lang.is_none() {
             errors.push(err("default_lang", "widgets.error.lang"));
         }
