@@ -17,4 +17,5 @@ mod tls;
 pub mod visitor;
 mod visitor_resume;
 mod web;
+mod widget_lang;
 mod widgets;

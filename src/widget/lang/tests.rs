@@ -176,3 +176,64 @@ fn every_language_differs_from_every_other() {
     let names: BTreeSet<&str> = VisitorLang::ALL.iter().map(|l| l.name()).collect();
     assert_eq!(names.len(), 24);
 }
+
+/// `"widget.…"` string literals in the sources and templates that name a catalog key.
+fn referenced_keys() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![root.join("src"), root.join("templates")];
+    let mut keys = BTreeSet::new();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                // The catalogs themselves are not references.
+                if !path.ends_with("i18n") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            // This file names keys in its own assertions; it would prove nothing.
+            if path.ends_with("widget/lang/tests.rs") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for (at, _) in text.match_indices("\"widget.") {
+                let rest = &text[at + 1..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_' || c == '.'))
+                    .unwrap_or(rest.len());
+                let key = &rest[..end];
+                let is_file = [".js", ".css", ".toml", ".html"]
+                    .iter()
+                    .any(|ext| key.ends_with(ext));
+                // A trailing dot is a prefix (`json("widget.self.")`), not a key.
+                if rest[end..].starts_with('"') && !key.ends_with('.') && !is_file {
+                    keys.insert(key.to_string());
+                }
+            }
+        }
+    }
+    keys
+}
+
+#[test]
+fn every_widget_key_the_code_uses_is_in_the_catalogs() {
+    let keys = referenced_keys();
+    // The probe must see the keys this crate is known to use.
+    assert!(keys.contains("widget.open"), "{keys:?}");
+    assert!(keys.contains("widget.send"), "{keys:?}");
+    let reference = parsed(VisitorLang::En);
+    let unknown: Vec<&String> = keys
+        .iter()
+        .filter(|k| !reference.contains_key(*k))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "used but not in the catalogs: {unknown:?}"
+    );
+}
