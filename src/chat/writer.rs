@@ -5,9 +5,11 @@
 use super::{Event, EventBus};
 use crate::clock::Clock;
 use crate::crypto::KeyRing;
+use crate::db::consents::{self, Given};
 use crate::db::conversations::{self, Claim, ConversationId, NewConversation, Status};
 use crate::db::messages::{self, Appended, NewMessage, Sender};
 use crate::db::staff::StaffId;
+use crate::db::visitor_meta::{self, VisitorMeta};
 use crate::db::widgets::WidgetId;
 use crate::db::{Db, DbConn, DbError, DbResult};
 use diesel::Connection;
@@ -18,7 +20,9 @@ use tokio::sync::oneshot;
 const MAX_BATCH: usize = 512;
 
 /// Where an append goes: an existing conversation, or the conversation of a token, which
-/// is created unless a resent first message already created it.
+/// is created unless a resent first message already created it. A new conversation cannot
+/// be asked for without the visitor's consent: it is recorded in the transaction that
+/// creates the conversation, together with the technical details when privacy mode is off.
 #[derive(Debug, Clone)]
 pub enum Target {
     Existing(ConversationId),
@@ -28,6 +32,9 @@ pub enum Target {
         offline: bool,
         name: Option<String>,
         email: Option<String>,
+        consent: Given,
+        /// None in privacy mode: nothing technical is stored.
+        meta: Option<Box<VisitorMeta>>,
     },
 }
 
@@ -149,6 +156,8 @@ fn apply(
             offline,
             name,
             email,
+            consent,
+            meta,
         } => {
             let new = NewConversation {
                 widget: *widget,
@@ -158,7 +167,13 @@ fn apply(
                 email: email.as_deref(),
             };
             match conversations::claim(conn, ring, &new, now)? {
-                Claim::Created(id) => (id, true),
+                Claim::Created(id) => {
+                    consents::insert(conn, *widget, id, consent, now)?;
+                    if let Some(meta) = meta {
+                        visitor_meta::insert(conn, ring, id, meta, now)?;
+                    }
+                    (id, true)
+                }
                 // The same visitor resending its first message: continue what it started.
                 Claim::Found(c) if c.widget == *widget && c.status != Status::Closed => {
                     (c.id, false)

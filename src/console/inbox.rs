@@ -119,6 +119,7 @@ struct TranscriptPage {
     name: Option<String>,
     email: Option<String>,
     lines: Vec<TranscriptLine>,
+    privacy: super::conversation_privacy::PrivacyFacts,
 }
 
 #[get("/console/conversations/{id}")]
@@ -130,6 +131,7 @@ async fn transcript(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.info.staff, Permission::UseConsole)?;
     let id = ConversationId(path.into_inner());
+    let t = crate::i18n::Tr::new(super::page::lang_of(&req));
     let loaded = state
         .blocking(move |conn, st| {
             let Some(c) = conversations::by_id(conn, id)? else {
@@ -140,10 +142,12 @@ async fn transcript(
                 .unwrap_or_default();
             let (name, email) = c.contact(&st.ring)?;
             let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
-            Ok(Some((c.status, widget, name, email, lines)))
+            let privacy =
+                super::conversation_privacy::load(conn, &st.ring, id, st.clock.naive(), t)?;
+            Ok(Some((c.status, widget, name, email, lines, privacy)))
         })
         .await?;
-    let (status, widget, name, email, lines) = loaded.ok_or(AppError::NotFound)?;
+    let (status, widget, name, email, lines, privacy) = loaded.ok_or(AppError::NotFound)?;
     let page = Chrome::new(&req, Some(&session))?;
     let lines = lines
         .into_iter()
@@ -171,6 +175,7 @@ async fn transcript(
         name,
         email,
         lines,
+        privacy,
     };
     let html = view.render()?;
     Ok(view.page.respond(HttpResponse::Ok(), html))

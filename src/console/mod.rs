@@ -3,6 +3,7 @@
 
 mod assets;
 mod canned;
+mod conversation_privacy;
 mod csrf;
 mod dashboard;
 mod inbox;
@@ -12,6 +13,7 @@ mod live_socket;
 mod login;
 mod page;
 mod session;
+mod widget_notices;
 mod widgets;
 
 pub use session::{Authenticated, SESSION_COOKIE};
@@ -24,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     dashboard::configure(cfg);
     page::configure(cfg);
     widgets::configure(cfg);
+    widget_notices::configure(cfg);
     live::configure(cfg);
     inbox::configure(cfg);
     canned::configure(cfg);

@@ -8,6 +8,7 @@ use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::widget::lang::VisitorLang;
+use crate::widget::privacy::WithdrawalPolicy;
 use crate::widget::settings::{FieldError, WidgetForm};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -72,6 +73,12 @@ fn form_of(w: &Widget) -> WidgetForm {
         position: s.position.as_str().into(),
         default_lang: s.default_lang.code().into(),
         typing_preview: s.typing_preview.then(|| "on".into()),
+        privacy_policy_url: s.privacy.policy_url.clone(),
+        decline_contact: s.privacy.decline_contact.clone(),
+        privacy_mode: s.privacy.privacy_mode.then(|| "on".into()),
+        identity_recognition: s.privacy.identity_recognition.then(|| "on".into()),
+        resumable_id: s.privacy.resumable_id.then(|| "on".into()),
+        withdrawal_policy: s.privacy.withdrawal.as_str().into(),
     }
 }
 
@@ -104,6 +111,9 @@ async fn new_form(req: HttpRequest, session: Authenticated) -> Result<HttpRespon
         accent_color: "#0b5cad".into(),
         position: "bottom-right".into(),
         default_lang: VisitorLang::FALLBACK.code().into(),
+        // Privacy by default: a new widget starts in privacy mode.
+        privacy_mode: Some("on".into()),
+        withdrawal_policy: WithdrawalPolicy::default().as_str().into(),
         ..Default::default()
     };
     render(

@@ -2,13 +2,16 @@
 //! an r2d2 pool, embedded migrations per backend. Knows no HTTP and no chat hub.
 
 pub mod canned;
+pub mod consents;
 pub mod conversations;
 mod ids;
 pub mod messages;
+pub mod notices;
 pub mod schema;
 pub mod sessions;
 pub mod staff;
 pub mod throttle;
+pub mod visitor_meta;
 pub mod widgets;
 
 pub use ids::new_id;

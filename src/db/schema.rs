@@ -101,3 +101,59 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_responses,
     staff
 );
+
+// Consent and privacy mode (helper CONSENT).
+diesel::table! {
+    widget_privacy (widget_id) {
+        widget_id -> BigInt,
+        privacy_policy_url -> Text,
+        decline_contact -> Text,
+        privacy_mode -> Bool,
+        identity_recognition -> Bool,
+        resumable_id -> Bool,
+        withdrawal_policy -> Text,
+    }
+}
+
+diesel::table! {
+    widget_notices (widget_id, lang) {
+        widget_id -> BigInt,
+        lang -> Text,
+        text -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> BigInt,
+        widget_id -> BigInt,
+        conversation_id -> BigInt,
+        notice_hash -> Text,
+        notice_version -> Text,
+        lang -> Text,
+        given_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    conversation_meta (conversation_id) {
+        conversation_id -> BigInt,
+        ip_enc -> Nullable<Binary>,
+        ip_expires_at -> Nullable<Timestamp>,
+        user_agent_enc -> Nullable<Binary>,
+        browser_enc -> Nullable<Binary>,
+        os_enc -> Nullable<Binary>,
+        country_enc -> Nullable<Binary>,
+        page_url_enc -> Nullable<Binary>,
+        referrer_enc -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(widget_privacy -> widgets (widget_id));
+diesel::joinable!(widget_notices -> widgets (widget_id));
+diesel::allow_tables_to_appear_in_same_query!(widgets, widget_privacy);
+diesel::joinable!(consents -> conversations (conversation_id));
+diesel::joinable!(conversation_meta -> conversations (conversation_id));

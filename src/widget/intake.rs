@@ -1,5 +1,6 @@
 //! What the visitor sends that gets stored: chat messages and offline messages, and the
-//! conversation a first message starts (or finds again after a dropped connection).
+//! conversation a first message starts (or finds again after a dropped connection). A new
+//! conversation needs the visitor's consent on this socket; it is recorded with it.
 
 use super::protocol::{Outbound, Refusal, VERSION};
 use super::socket::{Flow, StartToken, VisitorSocket, at};
@@ -19,12 +20,17 @@ impl VisitorSocket {
                 Target::Existing(existing)
             }
             None => {
+                if self.consent.is_none() {
+                    return self.refuse(Refusal::ConsentRequired).await;
+                }
                 let fresh = match &self.start {
                     StartToken::Client(t) => t.clone(),
                     StartToken::Server => crate::auth::random_token().map_err(|_| None)?,
                     StartToken::Foreign => return self.refuse(Refusal::BadToken).await,
                 };
-                let target = self.new_target(&fresh, false, None, None);
+                let Some(target) = self.new_target(&fresh, false, None, None) else {
+                    return self.refuse(Refusal::ConsentRequired).await;
+                };
                 token = Some(fresh);
                 target
             }
@@ -66,20 +72,29 @@ impl VisitorSocket {
         .await
     }
 
+    /// A new conversation with the consent given on this socket (None without one), and
+    /// the technical details unless the widget is in privacy mode.
     fn new_target(
         &self,
         token: &str,
         offline: bool,
         name: Option<String>,
         email: Option<String>,
-    ) -> Target {
-        Target::New {
+    ) -> Option<Target> {
+        let consent = self.consent.clone()?;
+        let meta = match &self.captured {
+            Some(c) if !self.widget.settings.privacy.privacy_mode => Some(Box::new(c.meta())),
+            _ => None,
+        };
+        Some(Target::New {
             widget: self.widget.id,
             token_hash: sha256(token.as_bytes()),
             offline,
             name,
             email,
-        }
+            consent,
+            meta,
+        })
     }
 
     pub(super) async fn offline(
@@ -95,7 +110,9 @@ impl VisitorSocket {
         // Offline messages cannot be resumed: the token is never handed out, and the
         // widget's own token is not used for them.
         let token = crate::auth::random_token().map_err(|_| None)?;
-        let target = self.new_target(&token, true, name, email);
+        let Some(target) = self.new_target(&token, true, name, email) else {
+            return self.refuse(Refusal::ConsentRequired).await;
+        };
         let request = AppendRequest {
             target,
             sender: Sender::Visitor,

@@ -1,14 +1,19 @@
 //! The visitor side: widget settings, the loader script, the iframe page and the visitor
 //! websocket. Never imports staff code (`console/`, `access/`).
 
+mod capture;
+mod consent;
 mod delivery;
 mod intake;
 pub mod lang;
 pub mod limits;
+pub mod notice;
 mod pages;
+pub mod privacy;
 pub mod protocol;
 pub mod settings;
 mod socket;
+mod user_agent;
 mod ws;
 
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {

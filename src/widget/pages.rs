@@ -5,6 +5,8 @@ use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::widget::lang::{VisitorLang, VisitorTr};
+use crate::widget::notice::{self, Notice};
+use crate::widget::privacy::PrivacySettings;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
@@ -80,6 +82,8 @@ async fn config(
         "open": t.get("widget.open"),
         "close": t.get("widget.close"),
         "title": t.get("widget.title"),
+        // Whether the loader hands the page address to the chat (never in privacy mode).
+        "capture": !widget.settings.privacy.privacy_mode,
     });
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -116,6 +120,9 @@ struct ChatFrame {
     t: VisitorTr,
     public_id: String,
     name: String,
+    /// Shown before anything else; its hash goes back with the visitor's consent.
+    notice: Notice,
+    privacy: PrivacySettings,
 }
 
 #[get("/w/{public_id}")]
@@ -125,7 +132,12 @@ async fn frame(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let widget = load(&state, path.into_inner()).await?;
-    let t = VisitorTr::new(visitor_lang(&req, &widget));
+    let lang = visitor_lang(&req, &widget);
+    let t = VisitorTr::new(lang);
+    let id = widget.id;
+    let notice = state
+        .blocking(move |conn, _| notice::current(conn, id, lang))
+        .await?;
     let ancestors = widget.settings.allowed_origins.join(" ");
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
@@ -135,6 +147,8 @@ async fn frame(
         t,
         public_id: widget.public_id,
         name: widget.settings.name,
+        notice,
+        privacy: widget.settings.privacy,
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

@@ -1,6 +1,7 @@
 //! The visitor websocket protocol, version 1 (see docs/widget-protocol.md). Every inbound
 //! frame is parsed into `Inbound` and validated here; nothing else reads raw frames.
 
+use super::lang::VisitorLang;
 use crate::chat::MAX_TEXT_CHARS;
 use serde::{Deserialize, Serialize};
 
@@ -14,12 +15,20 @@ const MAX_CONTACT_CHARS: usize = 200;
 /// least 128 random bits; the widget sends 43 (256 bits).
 const MIN_TOKEN_LEN: usize = 22;
 const MAX_TOKEN_LEN: usize = 64;
+/// Longest page or referrer address accepted (after dropping query and fragment).
+const MAX_PAGE_CHARS: usize = 2048;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum Raw {
     Hello {
         resume: Option<Resume>,
+        page: Option<String>,
+        referrer: Option<String>,
+    },
+    Consent {
+        notice: String,
+        lang: String,
     },
     Message {
         id: String,
@@ -47,8 +56,17 @@ pub struct Resume {
 /// A valid frame from the visitor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
+    /// `page` and `referrer` are the embedding page's address and its referrer, without
+    /// query and fragment; only kept (in memory until consent) when privacy mode is off.
     Hello {
         resume: Option<Resume>,
+        page: Option<String>,
+        referrer: Option<String>,
+    },
+    /// The visitor accepted the notice whose SHA-256 (hex) is `notice`, shown in `lang`.
+    Consent {
+        notice: String,
+        lang: VisitorLang,
     },
     Message {
         id: String,
@@ -83,6 +101,10 @@ pub enum Refusal {
     RateLimited,
     Closed,
     Unavailable,
+    BadPage,
+    BadConsent,
+    ConsentRequired,
+    StaleNotice,
 }
 
 impl Refusal {
@@ -101,6 +123,10 @@ impl Refusal {
             Self::RateLimited => "rate_limited",
             Self::Closed => "closed",
             Self::Unavailable => "unavailable",
+            Self::BadPage => "bad_page",
+            Self::BadConsent => "bad_consent",
+            Self::ConsentRequired => "consent_required",
+            Self::StaleNotice => "stale_notice",
         }
     }
 
@@ -124,11 +150,24 @@ impl Refusal {
             Self::RateLimited => "too many frames; at most 10 per second".into(),
             Self::Closed => "this conversation is closed".into(),
             Self::Unavailable => "the message could not be stored; send it again".into(),
+            Self::BadPage => format!(
+                "page and referrer must be http(s) addresses of at most {MAX_PAGE_CHARS} characters"
+            ),
+            Self::BadConsent => {
+                "notice must be 64 lower-case hex digits and lang one of the 24 EU language codes"
+                    .into()
+            }
+            Self::ConsentRequired => {
+                "the visitor has not accepted the privacy notice; send consent first".into()
+            }
+            Self::StaleNotice => {
+                "the privacy notice has changed; show the current notice and ask again".into()
+            }
         }
     }
 }
 
-const KNOWN_TYPES: [&str; 5] = ["hello", "message", "typing", "offline", "ping"];
+const KNOWN_TYPES: [&str; 6] = ["hello", "consent", "message", "typing", "offline", "ping"];
 
 pub fn parse(frame: &str) -> Result<Inbound, Refusal> {
     let value: serde_json::Value = serde_json::from_str(frame).map_err(|_| Refusal::BadJson)?;
@@ -184,9 +223,36 @@ fn valid_contact(value: Option<String>, email: bool) -> Result<Option<String>, R
     ok.then_some(Some(v)).ok_or(Refusal::BadContact)
 }
 
+/// An http(s) address without its query and fragment (they often carry personal data);
+/// None for none, an error for anything else.
+fn valid_page(value: Option<String>) -> Result<Option<String>, Refusal> {
+    let Some(v) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let cut = v.split(['?', '#']).next().unwrap_or("").to_string();
+    let ok = (cut.starts_with("https://") || cut.starts_with("http://"))
+        && cut.chars().count() <= MAX_PAGE_CHARS
+        && !cut.chars().any(|c| c.is_control() || c.is_whitespace());
+    ok.then_some(Some(cut)).ok_or(Refusal::BadPage)
+}
+
 fn validate(raw: Raw) -> Result<Inbound, Refusal> {
     Ok(match raw {
-        Raw::Hello { resume } => {
+        Raw::Consent { notice, lang } => {
+            let hex = notice.len() == 64
+                && notice
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            match (hex, VisitorLang::from_code(&lang)) {
+                (true, Some(lang)) => Inbound::Consent { notice, lang },
+                _ => return Err(Refusal::BadConsent),
+            }
+        }
+        Raw::Hello {
+            resume,
+            page,
+            referrer,
+        } => {
             if let Some(r) = &resume {
                 if r.after < 0 {
                     return Err(Refusal::BadJson);
@@ -195,7 +261,11 @@ fn validate(raw: Raw) -> Result<Inbound, Refusal> {
                     return Err(Refusal::BadToken);
                 }
             }
-            Inbound::Hello { resume }
+            Inbound::Hello {
+                resume,
+                page: valid_page(page)?,
+                referrer: valid_page(referrer)?,
+            }
         }
         Raw::Message { id, text } => {
             valid_id(&id)?;
@@ -242,6 +312,11 @@ pub enum Outbound {
         greeting: String,
         typing_preview: bool,
         resumed: bool,
+    },
+    /// The consent is accepted for this socket; `version` is the notice's short version.
+    Consented {
+        v: u32,
+        version: String,
     },
     Started {
         v: u32,
@@ -298,79 +373,4 @@ impl Outbound {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn good_frames_parse() {
-        assert_eq!(parse(r#"{"v":1,"type":"ping"}"#), Ok(Inbound::Ping));
-        assert_eq!(
-            parse(r#"{"v":1,"type":"message","id":"a-1","text":"  Hallo  "}"#),
-            Ok(Inbound::Message {
-                id: "a-1".into(),
-                text: "Hallo".into()
-            })
-        );
-    }
-
-    #[test]
-    fn bad_frames_are_refused_with_a_reason() {
-        let long = format!(
-            r#"{{"v":1,"type":"message","id":"x","text":"{}"}}"#,
-            "a".repeat(4001)
-        );
-        let cases = [
-            ("not json", Refusal::BadJson),
-            ("[1,2]", Refusal::BadJson),
-            (r#"{"type":"ping"}"#, Refusal::UnsupportedVersion),
-            (r#"{"v":2,"type":"ping"}"#, Refusal::UnsupportedVersion),
-            (r#"{"v":1,"type":"shout"}"#, Refusal::UnknownType),
-            (r#"{"v":1,"type":"message","id":"x"}"#, Refusal::BadJson),
-            (
-                r#"{"v":1,"type":"message","id":"x y","text":"a"}"#,
-                Refusal::BadId,
-            ),
-            (
-                r#"{"v":1,"type":"message","id":"x","text":"   "}"#,
-                Refusal::EmptyText,
-            ),
-            (long.as_str(), Refusal::TextTooLong),
-            (
-                r#"{"v":1,"type":"hello","resume":{"token":"short","after":0}}"#,
-                Refusal::BadToken,
-            ),
-            (
-                r#"{"v":1,"type":"hello","resume":{"token":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaa/","after":0}}"#,
-                Refusal::BadToken,
-            ),
-            (
-                r#"{"v":1,"type":"hello","resume":{"token":"aaaaaaaaaaaaaaaaaaaaaaaaa","after":-1}}"#,
-                Refusal::BadJson,
-            ),
-            (
-                r#"{"v":1,"type":"offline","id":"x","text":"a","email":"nope"}"#,
-                Refusal::BadContact,
-            ),
-        ];
-        for (frame, refusal) in cases {
-            assert_eq!(parse(frame), Err(refusal), "{frame}");
-        }
-    }
-
-    #[test]
-    fn arbitrary_bytes_never_panic() {
-        const ALPHABET: &[u8] = b"{}[]\":,v1typemsagexth \\u0041";
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        for len in 0..2000 {
-            let bytes: Vec<u8> = (0..len % 97)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    ALPHABET[(seed % ALPHABET.len() as u64) as usize]
-                })
-                .collect();
-            let _ = parse(&String::from_utf8_lossy(&bytes));
-        }
-    }
-}
+mod tests;

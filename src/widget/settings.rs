@@ -1,6 +1,7 @@
 //! A widget's settings as an admin enters them, validated field by field.
 
 use crate::widget::lang::VisitorLang;
+use crate::widget::privacy::{self, PrivacyFields, PrivacySettings};
 
 pub const MAX_ORIGINS: usize = 20;
 
@@ -36,10 +37,25 @@ pub struct WidgetSettings {
     pub accent_color: String,
     pub position: Position,
     pub default_lang: VisitorLang,
+    /// Always false in privacy mode (see `enforced`).
     pub typing_preview: bool,
+    pub privacy: PrivacySettings,
 }
 
-/// The raw form fields.
+impl WidgetSettings {
+    /// Applies what privacy mode forces off: the live typing preview and identity
+    /// recognition. Enforced on the server whenever settings are built, not by the form.
+    pub fn enforced(mut self) -> Self {
+        self.privacy = self.privacy.enforced();
+        if self.privacy.privacy_mode {
+            self.typing_preview = false;
+        }
+        self
+    }
+}
+
+/// The raw form fields. Checkboxes are present ("on") or absent; the privacy fields may be
+/// absent altogether (older scripts), which means their defaults, except the checkboxes.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct WidgetForm {
     pub name: String,
@@ -49,6 +65,15 @@ pub struct WidgetForm {
     pub position: String,
     pub default_lang: String,
     pub typing_preview: Option<String>,
+    #[serde(default)]
+    pub privacy_policy_url: String,
+    #[serde(default)]
+    pub decline_contact: String,
+    pub privacy_mode: Option<String>,
+    pub identity_recognition: Option<String>,
+    pub resumable_id: Option<String>,
+    #[serde(default)]
+    pub withdrawal_policy: String,
 }
 
 /// One field that is wrong, and the i18n key of what is wrong with it.
@@ -127,16 +152,31 @@ impl WidgetForm {
         if lang.is_none() {
             errors.push(err("default_lang", "widgets.error.lang"));
         }
-        match (position, lang) {
-            (Some(position), Some(default_lang)) if errors.is_empty() => Ok(WidgetSettings {
-                name,
-                allowed_origins: origins,
-                greeting,
-                accent_color: color,
-                position,
-                default_lang,
-                typing_preview: self.typing_preview.is_some(),
-            }),
+        let privacy = privacy::validate(
+            &PrivacyFields {
+                policy_url: &self.privacy_policy_url,
+                decline_contact: &self.decline_contact,
+                privacy_mode: self.privacy_mode.is_some(),
+                identity_recognition: self.identity_recognition.is_some(),
+                resumable_id: self.resumable_id.is_some(),
+                withdrawal_policy: &self.withdrawal_policy,
+            },
+            &mut errors,
+        );
+        match (position, lang, privacy) {
+            (Some(position), Some(default_lang), Some(privacy)) if errors.is_empty() => {
+                Ok(WidgetSettings {
+                    name,
+                    allowed_origins: origins,
+                    greeting,
+                    accent_color: color,
+                    position,
+                    default_lang,
+                    typing_preview: self.typing_preview.is_some(),
+                    privacy,
+                }
+                .enforced())
+            }
             _ => Err(errors),
         }
     }
@@ -155,6 +195,7 @@ mod tests {
             position: "bottom-right".into(),
             default_lang: "de".into(),
             typing_preview: None,
+            ..Default::default()
         }
     }
 
@@ -167,6 +208,22 @@ mod tests {
         );
         assert_eq!(s.accent_color, "#0b5cad");
         assert!(!s.typing_preview);
+        assert!(!s.privacy.privacy_mode, "an absent checkbox is off");
+    }
+
+    #[test]
+    fn privacy_mode_forces_the_typing_preview_off() {
+        let mut f = form();
+        f.typing_preview = Some("on".into());
+        f.identity_recognition = Some("on".into());
+        assert!(f.validate().unwrap().typing_preview);
+        f.privacy_mode = Some("on".into());
+        let s = f.validate().unwrap();
+        assert!(s.privacy.privacy_mode);
+        assert!(!s.typing_preview && !s.privacy.identity_recognition);
+        let mut sneaky = s.clone();
+        sneaky.typing_preview = true;
+        assert!(!sneaky.enforced().typing_preview);
     }
 
     #[test]

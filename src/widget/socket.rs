@@ -1,11 +1,13 @@
 //! One visitor's websocket: validates every frame, talks to the chat hub, delivers what the
 //! operator says in order. Never logs message text.
 
+use super::capture::Captured;
 use super::limits::{ConnectionGuard, RateLimiter};
 use super::protocol::{self, Inbound, Outbound, Refusal, Resume, VERSION};
 use crate::chat::Event;
 use crate::chat::router::Subscription;
 use crate::crypto::sha256;
+use crate::db::consents::Given;
 use crate::db::conversations::{self, ConversationId, Status};
 use crate::db::messages::Sender;
 use crate::db::widgets::Widget;
@@ -44,6 +46,12 @@ pub struct VisitorSocket {
     pub(super) delivered: i64,
     available: bool,
     pub(super) start: StartToken,
+    /// The notice the visitor accepted on this socket, checked against the current one.
+    /// Without it no conversation is created.
+    pub(super) consent: Option<Given>,
+    /// Technical details, only when the widget's privacy mode is off; in memory until a
+    /// consented conversation is created.
+    pub(super) captured: Option<Captured>,
     /// Whether operators were last told that the visitor types, so that a socket that
     /// ends mid-sentence clears the indicator and the preview it left behind.
     typing_shown: bool,
@@ -70,7 +78,13 @@ pub(super) fn at(t: chrono::NaiveDateTime) -> String {
 }
 
 impl VisitorSocket {
-    pub fn new(state: AppState, widget: Widget, session: Session, guard: ConnectionGuard) -> Self {
+    pub fn new(
+        state: AppState,
+        widget: Widget,
+        session: Session,
+        guard: ConnectionGuard,
+        captured: Option<Captured>,
+    ) -> Self {
         Self {
             state,
             widget,
@@ -81,6 +95,8 @@ impl VisitorSocket {
             delivered: 0,
             available: false,
             start: StartToken::Server,
+            consent: None,
+            captured,
             typing_shown: false,
             limiter: RateLimiter::new(10.0, 10.0),
             violations: 0,
@@ -182,10 +198,24 @@ impl VisitorSocket {
 
     async fn on_inbound(&mut self, inbound: Inbound) -> Flow {
         match (inbound, self.greeted) {
-            (Inbound::Hello { resume }, false) => self.hello(resume).await,
+            (
+                Inbound::Hello {
+                    resume,
+                    page,
+                    referrer,
+                },
+                false,
+            ) => {
+                if let Some(c) = &mut self.captured {
+                    c.page = page;
+                    c.referrer = referrer;
+                }
+                self.hello(resume).await
+            }
             (Inbound::Hello { .. }, true) => self.refuse(Refusal::Unexpected).await,
             (_, false) => self.refuse(Refusal::HelloFirst).await,
             (Inbound::Ping, true) => self.send(Outbound::Pong { v: VERSION }).await,
+            (Inbound::Consent { notice, lang }, true) => self.consent(notice, lang).await,
             (Inbound::Message { id, text }, true) => self.message(id, text).await,
             (Inbound::Typing { active, text }, true) => {
                 self.typing(active, text);

@@ -1,5 +1,6 @@
 //! The websocket upgrade for visitors: widget lookup, Origin check, per-address limit.
 
+use super::capture::Captured;
 use super::socket::VisitorSocket;
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
@@ -61,7 +62,15 @@ async fn visitor_ws(
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| AppError::BadRequest(format!("websocket upgrade: {e}")))?;
     let stream = stream.max_frame_size(super::protocol::MAX_FRAME_BYTES);
-    let socket = VisitorSocket::new(state.get_ref().clone(), widget, session, guard);
+    // Privacy mode: the address and browser are not even kept in memory for the socket.
+    let captured = (!widget.settings.privacy.privacy_mode).then(|| {
+        let ua = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok());
+        Captured::new(client, ua, super::capture::country(&state, client))
+    });
+    let socket = VisitorSocket::new(state.get_ref().clone(), widget, session, guard, captured);
     actix_web::rt::spawn(socket.run(stream));
     Ok(response)
 }

@@ -1,5 +1,8 @@
-// The chat inside the widget iframe. Stores nothing in the browser: the conversation token
-// lives in this page's memory only. Protocol: docs/widget-protocol.md.
+// The chat inside the widget iframe. Protocol: docs/widget-protocol.md.
+// Consent first: until the visitor accepts the privacy notice, this page opens no websocket
+// and writes no cookie and no storage entry. After a conversation has started, its token is
+// kept in this iframe's sessionStorage (the chat lasts for the browser session), or in its
+// localStorage when the widget lets returning visitors continue (data-resumable).
 // The token is made here, before the first message, so that a first message resent after
 // a dropped connection finds the conversation it started instead of opening a second one.
 (function () {
@@ -11,6 +14,14 @@
   var statusLine = $("status"), typingLine = $("typing");
   var ws = null, token = newToken(), started = false, lastSeq = 0, attempt = 0, welcomed = false, closed = false;
   var pending = {}, rendered = {}, typingActive = false, typingTimer = null, previewTimer = null, preview = false;
+  var gate = $("consent"), declined = $("declined"), consented = false, page = null, referrer = null, available = false;
+  var storeName = body.getAttribute("data-resumable") === "1" ? "localStorage" : "sessionStorage";
+  var storeKey = "plauder:" + body.getAttribute("data-widget");
+
+  // Storage may be blocked in third-party frames: then the chat simply lives in memory.
+  function stored() { try { return window[storeName].getItem(storeKey); } catch (_) { return null; } }
+  function keep(t) { try { window[storeName].setItem(storeKey, t); } catch (_) { /* memory only */ } }
+  function forget() { try { window[storeName].removeItem(storeKey); } catch (_) { /* nothing kept */ } }
 
   // 32 random bytes, base64url: the server accepts 22-64 such characters.
   function newToken() {
@@ -44,7 +55,10 @@
     ws = new WebSocket(url);
     welcomed = false;
     ws.onopen = function () {
-      ws.send(frame({ type: "hello", resume: { token: token, after: lastSeq } }));
+      var hello = { type: "hello", resume: { token: token, after: lastSeq } };
+      if (page) hello.page = page;
+      if (referrer) hello.referrer = referrer;
+      ws.send(frame(hello));
     };
     ws.onmessage = function (e) { var m; try { m = JSON.parse(e.data); } catch (_) { return; } handle(m); };
     ws.onclose = function () {
@@ -60,14 +74,18 @@
     switch (m.type) {
       case "welcome":
         welcomed = true; attempt = 0; status("");
-        preview = !!m.typing_preview;
-        // Not resumed: no conversation yet, or it is gone; a resent message starts it anew.
+        preview = !!m.typing_preview; available = !!m.available;
+        // Not resumed: no conversation yet, or it is gone; a resent message starts it anew,
+        // under the consent given on this page. A kept token whose conversation is gone
+        // carries no consent for a new one: ask again.
         if (m.resumed) started = true; else { started = false; lastSeq = 0; }
+        if (!m.resumed && !consented) { forget(); showGate(); break; }
+        if (!m.resumed) send({ type: "consent", notice: body.getAttribute("data-notice"), lang: body.getAttribute("data-lang") });
         if (!log.querySelector(".greeting") && m.greeting) bubble("greeting", S("operator"), m.greeting);
         if (started || m.available) showComposer(); else showOffline();
         Object.keys(pending).forEach(function (id) { send({ type: "message", id: id, text: pending[id].text }); });
         break;
-      case "started": started = true; break;
+      case "started": started = true; keep(token); break;
       case "ack":
         if (pending[m.id]) { pending[m.id].el.classList.remove("pending"); rendered[m.id] = true; delete pending[m.id]; }
         if (m.id === offline.getAttribute("data-id")) { offline.hidden = true; log.hidden = false; bubble("notice", "", S("thanks")); closed = true; }
@@ -83,12 +101,18 @@
         typingLine.hidden = true;
         break;
       case "typing": typingLine.hidden = !m.active; break;
-      case "availability": if (!started && !closed) { if (m.available) showComposer(); else showOffline(); } break;
+      case "availability": available = !!m.available; if (!started && !closed && consented) { if (m.available) showComposer(); else showOffline(); } break;
       case "closed":
+        forget();
         closed = true; composer.hidden = true; typingLine.hidden = true;
         bubble("notice", "", S("closed"));
         break;
-      case "error": status(S(m.code) || S("generic")); break;
+      case "error":
+        // The notice changed since this page was loaded: show the current one.
+        if (m.code === "stale_notice") { forget(); location.reload(); break; }
+        if (m.code === "consent_required") { consented = false; showGate(); break; }
+        status(S(m.code) || S("generic"));
+        break;
     }
   }
 
@@ -141,5 +165,48 @@
 
   $("close").addEventListener("click", function () { window.parent.postMessage("plauder:close", "*"); });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") window.parent.postMessage("plauder:close", "*"); });
-  connect();
+  function showGate() {
+    gate.hidden = false; declined.hidden = true;
+    log.hidden = true; composer.hidden = true; offline.hidden = true; typingLine.hidden = true;
+    $("accept").focus();
+  }
+
+  function accept() {
+    consented = true;
+    gate.hidden = true; declined.hidden = true; log.hidden = false;
+    if (ws && ws.readyState === 1 && welcomed) {
+      send({ type: "consent", notice: body.getAttribute("data-notice"), lang: body.getAttribute("data-lang") });
+      if (available) showComposer(); else showOffline();
+    } else if (!ws) {
+      connect();
+    }
+  }
+
+  // Declining stores nothing and opens nothing: it only shows other ways to get in touch.
+  function decline() {
+    gate.hidden = true; declined.hidden = false;
+    $("accept-after-all").focus();
+  }
+
+  $("accept").addEventListener("click", accept);
+  $("accept-after-all").addEventListener("click", accept);
+  $("decline").addEventListener("click", decline);
+
+  // The embedding page's address, handed over by the loader only for widgets without
+  // privacy mode; kept in memory and sent with hello after consent.
+  window.addEventListener("message", function (e) {
+    var d = e.data;
+    if (e.source !== window.parent || body.getAttribute("data-capture") !== "1" || !d || d.plauder !== "page") return;
+    if (typeof d.url === "string") page = d.url.split(/[?#]/)[0].slice(0, 2048);
+    if (typeof d.referrer === "string") referrer = d.referrer.split(/[?#]/)[0].slice(0, 2048);
+  });
+
+  // A conversation kept from earlier in this session (or, if resumable, a visit before):
+  // consent was given then; continue it.
+  var kept = stored();
+  if (kept && /^[A-Za-z0-9_-]{22,64}$/.test(kept)) {
+    token = kept; gate.hidden = true; log.hidden = false; connect();
+  } else {
+    gate.hidden = false;
+  }
 })();

@@ -55,6 +55,13 @@
       frame.title = cfg.title;
       frame.setAttribute("allow", "");
       frame.setAttribute("referrerpolicy", "no-referrer");
+      // Only for widgets without privacy mode (cfg.capture): the chat may keep this page's
+      // address (no query, no fragment) for operators, and sends it only after consent.
+      frame.addEventListener("load", function () {
+        if (!cfg.capture || !frame.contentWindow) return;
+        var cut = function (u) { return String(u || "").split(/[?#]/)[0]; };
+        frame.contentWindow.postMessage({ plauder: "page", url: cut(location.href), referrer: cut(document.referrer) }, origin);
+      });
       root.appendChild(frame);
     }
     if (frame) { sizeFrame(); frame.style.display = show ? "block" : "none"; }

@@ -31,17 +31,22 @@ fn open_widget(v: &Browser, url: &str) {
     );
     v.click(&v.find_in_shadow("#plauder-widget", "button"));
     v.enter_frame(&v.find_in_shadow("#plauder-widget", "iframe"));
+    v.wait_for(
+        "the privacy notice",
+        "return !!document.getElementById('accept') && !document.getElementById('consent').hidden",
+    );
+    v.click(&v.find("#accept"));
     v.wait_for("the composer", "return !!document.getElementById('composer') && !document.getElementById('composer').hidden");
     assert_eq!(
         v.js(NOTHING_STORED, vec![]).as_bool(),
         Some(true),
-        "iframe: nothing stored in the browser"
+        "iframe: nothing stored in the browser before the first message"
     );
 }
 
 fn send_as_visitor(v: &Browser, text: &str) {
     v.type_into(&v.find("#text"), text);
-    v.click(&v.find("button.send"));
+    v.click(&v.find("#composer button.send"));
     v.wait_for("the ack", "return document.querySelectorAll('#log li.visitor').length > 0 && !document.querySelector('#log li.pending')");
 }
 
@@ -78,6 +83,7 @@ fn visitor_and_operator_chat_in_real_browsers() {
         position: "bottom-right".into(),
         default_lang: "de".into(),
         typing_preview: preview.then(|| "on".into()),
+        ..Default::default()
     };
     // The host page must know the widget id, and the widget its origin: reserve a port first.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -135,6 +141,8 @@ fn visitor_and_operator_chat_in_real_browsers() {
     // With the preview switched off, the operator sees that the visitor types, not what.
     let settings = form(false, &origin).validate().unwrap();
     plauder::db::widgets::update(&mut server.conn(), widget.id, &settings, now).unwrap();
+    // A second visitor: the first one's tab would continue its conversation (sessionStorage).
+    let v = driver.browser(1280, 800, &profiles.path().join("visitor2"));
     open_widget(&v, &page);
     send_as_visitor(&v, "Zweite Frage");
     take_waiting(&op);

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 const SOCKETS: usize = 8;
-// Below the 10 frames/s limit, hello included.
-const BURST: usize = 8;
+// Below the 10 frames/s limit, hello and consent included.
+const BURST: usize = 7;
 
 fn widget_in(dir: &Path, db_url: &str) -> String {
     let db = plauder::db::Db::open(db_url).unwrap();

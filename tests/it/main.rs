@@ -9,6 +9,7 @@
 mod auth;
 mod browser;
 mod cli;
+mod consent;
 mod console;
 mod durability;
 mod storage;

@@ -20,6 +20,7 @@ pub fn widget(server: &TestServer, preview: bool) -> String {
         position: "bottom-right".into(),
         default_lang: "de".into(),
         typing_preview: preview.then(|| "on".into()),
+        ..Default::default()
     };
     let settings = form.validate().unwrap();
     let now = chrono::Utc::now().naive_utc();

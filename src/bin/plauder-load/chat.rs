@@ -171,6 +171,14 @@ fn visitor_loop(
     )?;
     send(&mut ws, json!({"v": 1, "type": "hello"}))?;
     read_until(&mut ws, "welcome")?;
+    // A conversation starts only after the visitor accepted the (default) privacy notice.
+    let notice =
+        plauder::widget::notice::Notice::default_for(plauder::widget::lang::VisitorLang::De);
+    send(
+        &mut ws,
+        json!({"v": 1, "type": "consent", "notice": notice.hash, "lang": "de"}),
+    )?;
+    read_until(&mut ws, "consented")?;
     let interval = Duration::from_secs_f64(1.0 / rate.max(0.1));
     let mut next = Instant::now() + Duration::from_millis((index as u64 * 7) % 1000);
     let mut n = 0u64;

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod pg;
+pub mod scan;
 pub mod webdriver;
 pub mod ws;
 

@@ -117,13 +117,32 @@ impl Ws {
     }
 }
 
-pub fn hello(ws: &mut Ws, resume: Option<(&str, i64)>) -> Value {
+/// Sends `hello` and returns the `welcome`, nothing more.
+pub fn hello_only(ws: &mut Ws, resume: Option<(&str, i64)>) -> Value {
     let mut frame = json!({"v": 1, "type": "hello"});
     if let Some((token, after)) = resume {
         frame["resume"] = json!({"token": token, "after": after});
     }
     ws.send(frame);
     ws.recv_type("welcome")
+}
+
+/// The consent frame for the shipped German notice (widgets without their own text).
+pub fn default_consent() -> Value {
+    let notice =
+        plauder::widget::notice::Notice::default_for(plauder::widget::lang::VisitorLang::De);
+    json!({"v": 1, "type": "consent", "notice": notice.hash, "lang": "de"})
+}
+
+/// `hello` as the widget does it after the visitor accepted the (default) notice: when no
+/// conversation was resumed, the consent follows. Returns the `welcome`.
+pub fn hello(ws: &mut Ws, resume: Option<(&str, i64)>) -> Value {
+    let welcome = hello_only(ws, resume);
+    if welcome["resumed"] != true {
+        ws.send(default_consent());
+        ws.recv_type("consented");
+    }
+    welcome
 }
 
 pub fn say(ws: &mut Ws, id: &str, text: &str) {
