@@ -20,6 +20,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpAddr>>,
     pub hub: Hub,
     pub limits: Arc<ConnectionLimits>,
+    /// Widget-router rules and the country database (`widget::route_rules`).
+    pub widget_router: Arc<crate::widget::route_rules::WidgetRouter>,
 }
 
 impl AppState {
@@ -71,6 +73,9 @@ impl AppState {
             })?,
             bus,
         };
+        let widget_router = Arc::new(crate::widget::route_rules::WidgetRouter::new(
+            config.data_dir(),
+        ));
         Ok(Self {
             config: Arc::new(config),
             db: prepared.db,
@@ -80,6 +85,7 @@ impl AppState {
             trusted_proxies: Arc::new(trusted_proxies),
             hub,
             limits: Arc::new(ConnectionLimits::new(crate::widget::limits::PER_ADDRESS)?),
+            widget_router,
         })
     }
 }

@@ -16,6 +16,8 @@ pub enum Permission {
     UseConsole,
     /// Manage the shared canned responses.
     ManageCanned,
+    /// Edit the widget-router rules and upload the country database.
+    ManageRouter,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +33,10 @@ pub fn require(actor: &Staff, permission: Permission) -> Result<(), Denied> {
         (Role::Operator, Permission::ViewDashboard | Permission::UseConsole) => true,
         (
             Role::Operator,
-            Permission::ManageStaff | Permission::ManageWidgets | Permission::ManageCanned,
+            Permission::ManageStaff
+            | Permission::ManageWidgets
+            | Permission::ManageCanned
+            | Permission::ManageRouter,
         ) => false,
     };
     if allowed && !actor.disabled {

@@ -12,6 +12,8 @@ mod live_protocol;
 mod live_socket;
 mod login;
 mod page;
+mod router;
+mod router_geoip;
 mod session;
 mod widget_notices;
 mod widgets;
@@ -30,4 +32,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     live::configure(cfg);
     inbox::configure(cfg);
     canned::configure(cfg);
+    router::configure(cfg);
+    router_geoip::configure(cfg);
 }

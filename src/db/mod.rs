@@ -7,6 +7,7 @@ pub mod conversations;
 mod ids;
 pub mod messages;
 pub mod notices;
+pub mod route_rules;
 pub mod schema;
 pub mod sessions;
 pub mod staff;

@@ -11,6 +11,7 @@ pub mod notice;
 mod pages;
 pub mod privacy;
 pub mod protocol;
+pub mod route_rules;
 pub mod settings;
 mod socket;
 mod user_agent;
@@ -19,4 +20,5 @@ mod ws;
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     pages::configure(cfg);
     ws::configure(cfg);
+    route_rules::configure(cfg);
 }

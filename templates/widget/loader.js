@@ -80,7 +80,18 @@
   root.appendChild(button);
   (document.body || document.documentElement).appendChild(host);
 
-  fetch(origin + "/w/" + encodeURIComponent(id) + "/config", { credentials: "omit", referrerPolicy: "no-referrer" })
+  // The widget router may pick another widget for this page. The address (no query, no
+  // fragment) and language go in the body, never in a URL; text/plain needs no preflight.
+  // The server only chooses with them; on any failure the embedded widget stays.
+  fetch(origin + "/w/route", {
+    method: "POST", credentials: "omit", referrerPolicy: "no-referrer",
+    headers: { "Content-Type": "text/plain" },
+    body: JSON.stringify({ widget: id, url: location.origin + location.pathname,
+      lang: (navigator.languages && navigator.languages[0]) || navigator.language || "" })
+  })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (r) { if (r && typeof r.widget === "string" && r.widget && !frame) id = r.widget; }, function () {})
+    .then(function () { return fetch(origin + "/w/" + encodeURIComponent(id) + "/config", { credentials: "omit", referrerPolicy: "no-referrer" }); })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (c) { if (c) { cfg = c; styleButton(); if (frame) { frame.title = cfg.title; sizeFrame(); } } })
     .catch(function () {});

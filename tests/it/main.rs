@@ -12,6 +12,7 @@ mod cli;
 mod consent;
 mod console;
 mod durability;
+mod router;
 mod storage;
 mod support;
 mod tls;
