@@ -164,7 +164,7 @@ fn visitor_and_operator_chat_in_real_browsers() {
 }
 
 /// Serves one HTML page on 127.0.0.1:`port`, a different origin from plauder.
-fn serve_on(port: u16, html: String) -> String {
+pub fn serve_on(port: u16, html: String) -> String {
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {

@@ -54,10 +54,15 @@ impl Driver {
         let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         args.push(format!("--window-size={width},{height}"));
         args.push(format!("--user-data-dir={}", profile.display()));
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let mut caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome", "acceptInsecureCerts": true,
             "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args, "prefs": {"intl.accept_languages": "de"}}
         }}});
+        // Headless windows are at least 500 px wide: phones need device emulation.
+        if width < 500 {
+            caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1}});
+        }
         let created = call(self.port, "POST", "/session", Some(caps));
         let session = created["sessionId"]
             .as_str()
