@@ -15,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod logging;
+pub mod privacy;
 pub mod server;
 pub mod setup;
 pub mod state;

@@ -121,6 +121,9 @@ pub enum Push {
     Ack {
         id: String,
         seq: i64,
+        /// The text as stored, when masking changed it (the console shows it instead).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        masked: Option<String>,
     },
     Error {
         message: String,

@@ -8,7 +8,8 @@ use crate::chat::{AppendRequest, Event, Target};
 use crate::db::conversations::{self, ConversationId, Status};
 use crate::db::messages::{self, Message as Stored, Sender};
 use crate::db::staff::{self, StaffId};
-use crate::db::widgets;
+use crate::db::{masking, widgets};
+use crate::privacy::{self, MaskRules};
 use crate::state::AppState;
 use crate::widget::limits::RateLimiter;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
@@ -42,6 +43,8 @@ pub struct OperatorSocket {
     /// Conversations shown in this console, with the last seq delivered.
     open: HashMap<ConversationId, i64>,
     previews: HashSet<ConversationId>,
+    /// Masking rules of the widgets of open conversations, for the typing preview.
+    masks: HashMap<ConversationId, MaskRules>,
     queue_dirty: bool,
     limiter: RateLimiter,
     _presence: Option<PresenceGuard>,
@@ -57,6 +60,7 @@ impl OperatorSocket {
             me,
             open: HashMap::new(),
             previews: HashSet::new(),
+            masks: HashMap::new(),
             queue_dirty: false,
             limiter: RateLimiter::new(20.0, 40.0),
             _presence: None,
@@ -253,12 +257,15 @@ impl OperatorSocket {
                 let widget = widgets::by_id(conn, c.widget)?;
                 let (name, email) = c.contact(&st.ring)?;
                 let lines = messages::after(conn, &st.ring, id, 0, true, 5000)?;
-                Ok(Some((c, widget, name, email, lines)))
+                // Rules that cannot be read mask by the defaults (cards and IBANs).
+                let rules = masking::rules(conn, c.widget).unwrap_or_default();
+                Ok(Some((c, widget, name, email, lines, rules)))
             })
             .await;
-        let Ok(Some((c, widget, name, email, lines))) = loaded else {
+        let Ok(Some((c, widget, name, email, lines, rules))) = loaded else {
             return self.error("unknown conversation").await;
         };
+        self.masks.insert(id, rules);
         let preview = widget.as_ref().is_some_and(|w| w.settings.typing_preview);
         if preview {
             self.previews.insert(id);
@@ -308,15 +315,29 @@ impl OperatorSocket {
         note: bool,
     ) -> Flow {
         let me = self.me;
+        // The widget's masking rules are read with every reply, so an admin's change
+        // applies at once.
         let current = self
             .state
-            .blocking(move |conn, _| conversations::by_id(conn, id))
+            .blocking(move |conn, _| {
+                let Some(c) = conversations::by_id(conn, id)? else {
+                    return Ok(None);
+                };
+                let rules = masking::rules(conn, c.widget);
+                Ok(Some((c, rules)))
+            })
             .await
             .ok()
             .flatten();
-        let Some(current) = current else {
+        let Some((current, rules)) = current else {
             return self.error("unknown conversation").await;
         };
+        let Ok(rules) = rules else {
+            return self
+                .error("the masking rules of this widget cannot be read; nothing was sent")
+                .await;
+        };
+        let masked = privacy::mask(text.trim(), &rules);
         match (current.status, current.operator) {
             (Status::Closed, _) => return self.error("this conversation is closed").await,
             (Status::Waiting, _) if !note => self.take(id).await?,
@@ -331,13 +352,14 @@ impl OperatorSocket {
             sender,
             staff: Some(me),
             client_id: Some(client_id.clone()),
-            text: text.trim().to_string(),
+            text: masked.text.clone(),
         };
         match self.state.hub.writer.append(request).await {
             Ok(outcome) => {
                 self.push(Push::Ack {
                     id: client_id,
                     seq: outcome.appended.seq,
+                    masked: (!masked.kinds.is_empty()).then_some(masked.text),
                 })
                 .await
             }
@@ -426,6 +448,10 @@ impl OperatorSocket {
                 if self.previews.contains(&conversation)
                     && self.open.contains_key(&conversation) =>
             {
+                let text = match self.masks.get(&conversation) {
+                    Some(rules) => privacy::mask_preview(&text, rules),
+                    None => privacy::mask_preview(&text, &MaskRules::default()),
+                };
                 self.push(Push::Preview {
                     conversation: conversation.0.to_string(),
                     text,

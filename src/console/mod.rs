@@ -11,6 +11,7 @@ mod live;
 mod live_protocol;
 mod live_socket;
 mod login;
+mod masking;
 mod page;
 mod router;
 mod router_geoip;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     page::configure(cfg);
     widgets::configure(cfg);
     widget_notices::configure(cfg);
+    masking::configure(cfg);
     live::configure(cfg);
     inbox::configure(cfg);
     canned::configure(cfg);

@@ -5,6 +5,7 @@ pub mod canned;
 pub mod consents;
 pub mod conversations;
 mod ids;
+pub mod masking;
 pub mod messages;
 pub mod notices;
 pub mod route_rules;

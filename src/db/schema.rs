@@ -174,3 +174,14 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// Data masking (helper MASKING): what a widget masks; no row means the defaults.
+diesel::table! {
+    widget_masking (widget_id) {
+        widget_id -> BigInt,
+        mask_cards -> Bool,
+        mask_ibans -> Bool,
+        patterns -> Text,
+        updated_at -> Timestamp,
+    }
+}

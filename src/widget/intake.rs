@@ -8,6 +8,7 @@ use crate::chat::{AppendRequest, Target};
 use crate::crypto::sha256;
 use crate::db::DbError;
 use crate::db::messages::Sender;
+use crate::privacy::Masked;
 
 impl VisitorSocket {
     pub(super) async fn message(&mut self, id: String, text: String) -> Flow {
@@ -35,12 +36,15 @@ impl VisitorSocket {
                 target
             }
         };
+        let Some(masked) = self.masked(&text).await else {
+            return self.refuse(Refusal::Unavailable).await;
+        };
         let request = AppendRequest {
             target,
             sender: Sender::Visitor,
             staff: None,
             client_id: Some(id.clone()),
-            text,
+            text: masked.text.clone(),
         };
         let outcome = match self.state.hub.writer.append(request).await {
             Ok(outcome) => outcome,
@@ -63,6 +67,7 @@ impl VisitorSocket {
             self.deliver_new().await?;
         }
         self.delivered = self.delivered.max(appended.seq);
+        self.tell_masked(&id, masked).await?;
         self.send(Outbound::Ack {
             v: VERSION,
             id,
@@ -113,15 +118,19 @@ impl VisitorSocket {
         let Some(target) = self.new_target(&token, true, name, email) else {
             return self.refuse(Refusal::ConsentRequired).await;
         };
+        let Some(masked) = self.masked(&text).await else {
+            return self.refuse(Refusal::Unavailable).await;
+        };
         let request = AppendRequest {
             target,
             sender: Sender::Visitor,
             staff: None,
             client_id: Some(id.clone()),
-            text,
+            text: masked.text.clone(),
         };
         match self.state.hub.writer.append(request).await {
             Ok(o) => {
+                self.tell_masked(&id, masked).await?;
                 self.send(Outbound::Ack {
                     v: VERSION,
                     id,
@@ -132,5 +141,32 @@ impl VisitorSocket {
             }
             Err(_) => self.refuse(Refusal::Unavailable).await,
         }
+    }
+
+    /// The text masked by the widget's rules (`privacy::mask`), read with every message so
+    /// that an admin's change applies at once. `None`: the rules could not be read, and
+    /// nothing may be stored unmasked.
+    async fn masked(&self, text: &str) -> Option<Masked> {
+        let widget = self.widget.id;
+        let rules = self
+            .state
+            .blocking(move |conn, _| crate::db::masking::rules(conn, widget))
+            .await
+            .ok()?;
+        Some(crate::privacy::mask(text, &rules))
+    }
+
+    /// Tells the visitor what was masked and shows the stored text, before the ack.
+    async fn tell_masked(&mut self, id: &str, masked: Masked) -> Flow {
+        if masked.kinds.is_empty() {
+            return Ok(());
+        }
+        self.send(Outbound::Masked {
+            v: VERSION,
+            id: id.to_string(),
+            text: masked.text,
+            kinds: masked.kinds.iter().map(|k| k.as_str()).collect(),
+        })
+        .await
     }
 }

@@ -328,6 +328,14 @@ pub enum Outbound {
         seq: i64,
         at: String,
     },
+    /// The visitor's message `id` was masked before it was stored (card numbers, IBANs,
+    /// the admin's patterns): `text` is what was stored and shown, `kinds` what was masked.
+    Masked {
+        v: u32,
+        id: String,
+        text: String,
+        kinds: Vec<&'static str>,
+    },
     Message {
         v: u32,
         seq: i64,

@@ -53,7 +53,11 @@
       case "preview":
         if (m.conversation === current) { $("v-preview").textContent = S("preview") + ": " + m.text; $("v-preview").hidden = !m.text; }
         break;
-      case "ack": var p = document.querySelector('[data-id="' + m.id + '"]'); if (p) p.classList.remove("pending"); break;
+      case "ack":
+        var p = document.querySelector('[data-id="' + m.id + '"]');
+        // A masked reply shows as stored: the text node after the "who" line.
+        if (p) { p.classList.remove("pending"); if (m.masked) p.lastChild.textContent = m.masked; }
+        break;
       case "error": err(m.message); break;
     }
   }

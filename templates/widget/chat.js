@@ -86,6 +86,11 @@
         Object.keys(pending).forEach(function (id) { send({ type: "message", id: id, text: pending[id].text }); });
         break;
       case "started": started = true; keep(token); break;
+      case "masked":
+        // Stored masked (docs/widget-protocol.md): show it as stored and say why.
+        if (pending[m.id]) { pending[m.id].text = m.text; pending[m.id].el.lastChild.textContent = m.text; }
+        (m.kinds || []).forEach(function (k) { if (S("masked_" + k)) bubble("notice", "", S("masked_" + k)); });
+        break;
       case "ack":
         if (pending[m.id]) { pending[m.id].el.classList.remove("pending"); rendered[m.id] = true; delete pending[m.id]; }
         if (m.id === offline.getAttribute("data-id")) { offline.hidden = true; log.hidden = false; bubble("notice", "", S("thanks")); closed = true; }

@@ -15,6 +15,7 @@ mod console;
 mod durability;
 mod privacy_mode;
 mod router;
+mod masking;
 mod storage;
 mod support;
 mod tls;

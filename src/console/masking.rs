@@ -1,0 +1,164 @@
+//! Admin page for a widget's data masking: which numbers are masked and the admin's own
+//! patterns. A refused pattern saves nothing and is shown next to its field.
+
+use super::csrf;
+use super::page::Chrome;
+use super::session::Authenticated;
+use crate::access::{self, Permission};
+use crate::db::masking;
+use crate::db::widgets::{self, Widget};
+use crate::error::AppError;
+use crate::privacy::rules::{MAX_PATTERN_CHARS, MAX_PATTERNS, parse_patterns};
+use crate::privacy::{MaskingSettings, PatternError};
+use crate::state::AppState;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(show).service(save);
+}
+
+/// The form as submitted (checkboxes are absent when unticked).
+#[derive(Debug, Default, Deserialize)]
+struct MaskingForm {
+    csrf: Option<String>,
+    mask_cards: Option<String>,
+    mask_ibans: Option<String>,
+    #[serde(default)]
+    patterns: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/widget_masking.html")]
+struct MaskingPage {
+    page: Chrome,
+    public_id: String,
+    widget_name: String,
+    cards: bool,
+    ibans: bool,
+    patterns: String,
+    /// The message next to the patterns field.
+    error: Option<String>,
+    saved: bool,
+    patterns_hint: String,
+}
+
+fn render(view: MaskingPage, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let html = view.render()?;
+    Ok(view.page.respond(HttpResponse::build(status), html))
+}
+
+fn page_for(
+    page: Chrome,
+    widget: Widget,
+    cards: bool,
+    ibans: bool,
+    patterns: String,
+) -> MaskingPage {
+    MaskingPage {
+        public_id: widget.public_id,
+        widget_name: widget.settings.name,
+        cards,
+        ibans,
+        patterns,
+        error: None,
+        saved: false,
+        patterns_hint: page.t.fill(
+            "masking.hint.patterns",
+            &[
+                ("max_patterns", &MAX_PATTERNS.to_string()),
+                ("max_chars", &MAX_PATTERN_CHARS.to_string()),
+            ],
+        ),
+        page,
+    }
+}
+
+fn message(page: &Chrome, error: &PatternError) -> String {
+    let values = error.values();
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    page.t.fill(error.key(), &pairs)
+}
+
+async fn load(state: &AppState, public_id: String) -> Result<Widget, AppError> {
+    if public_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    state
+        .blocking(move |conn, _| widgets::by_public_id(conn, &public_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    saved: Option<String>,
+}
+
+#[get("/admin/widgets/{public_id}/masking")]
+async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<String>,
+    query: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    let widget = load(&state, path.into_inner()).await?;
+    let id = widget.id;
+    let current = state
+        .blocking(move |conn, _| masking::get(conn, id))
+        .await?;
+    let page = Chrome::new(&req, Some(&session))?;
+    let mut view = page_for(
+        page,
+        widget,
+        current.cards,
+        current.ibans,
+        current.patterns.join("\n"),
+    );
+    view.saved = query.saved.is_some();
+    render(view, StatusCode::OK)
+}
+
+#[post("/admin/widgets/{public_id}/masking")]
+async fn save(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<String>,
+    body: web::Form<MaskingForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
+    let widget = load(&state, path.into_inner()).await?;
+    let form = body.into_inner();
+    let (cards, ibans) = (form.mask_cards.is_some(), form.mask_ibans.is_some());
+    let patterns = match parse_patterns(&form.patterns) {
+        Ok(p) => p,
+        Err(e) => {
+            let page = Chrome::new(&req, Some(&session))?;
+            let error = message(&page, &e);
+            let mut view = page_for(page, widget, cards, ibans, form.patterns);
+            view.error = Some(error);
+            return render(view, StatusCode::BAD_REQUEST);
+        }
+    };
+    let settings = MaskingSettings {
+        cards,
+        ibans,
+        patterns,
+    };
+    let id = widget.id;
+    state
+        .blocking(move |conn, st| masking::save(conn, id, &settings, st.clock.naive()))
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/admin/widgets/{}/masking?saved=1", widget.public_id),
+        ))
+        .finish())
+}
