@@ -57,10 +57,14 @@ impl Captured {
     }
 }
 
-/// The visitor's country from the admin's GeoIP database, when there is one.
-pub fn country(_state: &crate::state::AppState, _ip: Option<IpAddr>) -> Option<String> {
-    // The GeoIP reader (widget router) is not part of the state yet: no country.
-    None
+/// The visitor's country from the admin's country database (uploaded for the widget
+/// router), when there is one; looked up in memory.
+pub fn country(state: &crate::state::AppState, ip: Option<IpAddr>) -> Option<String> {
+    state
+        .widget_router
+        .geo()
+        .zip(ip)
+        .and_then(|(g, ip)| g.country(ip))
 }
 
 #[cfg(test)]

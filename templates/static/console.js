@@ -120,6 +120,7 @@
     current = id; err("");
     $("empty").hidden = true; $("detail").hidden = false;
     $("lines").textContent = ""; $("v-typing").hidden = true; $("v-preview").hidden = true;
+    $("c-details").href = "/console/conversations/" + encodeURIComponent(id);
     frame({ type: "open", conversation: id });
     renderQueue(queue);
   }

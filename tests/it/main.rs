@@ -13,6 +13,7 @@ mod consent;
 mod consent_browser;
 mod console;
 mod durability;
+mod privacy_admin_browser;
 mod privacy_mode;
 mod router;
 mod masking;

@@ -19,7 +19,7 @@ use tungstenite::client::IntoClientRequest;
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 /// A widget made through the admin form with these extra fields.
-fn widget_with(server: &TestServer, extra: &[(&str, &str)]) -> String {
+pub fn widget_with(server: &TestServer, extra: &[(&str, &str)]) -> String {
     let mut fields = GOOD.to_vec();
     fields.extend_from_slice(extra);
     create_widget(&mut server.admin(), &fields)
@@ -38,7 +38,7 @@ fn visitor_as(server: &TestServer, widget: &str, user_agent: &str) -> Ws {
 }
 
 /// hello with the embedding page, consent, one message; returns the conversation id.
-fn chat(server: &TestServer, widget: &str, user_agent: &str, page: &str) -> i64 {
+pub fn chat(server: &TestServer, widget: &str, user_agent: &str, page: &str) -> i64 {
     let mut ws = visitor_as(server, widget, user_agent);
     ws.send(
         json!({"v": 1, "type": "hello", "page": page, "referrer": "https://www.suche.example/"}),
@@ -108,6 +108,12 @@ both_backends!(
     |db| {
         let server = TestServer::start(db);
         let w = widget_with(&server, &[]);
+        // The admin's country database (the widget router's) maps 127.0.0.0/8 to Austria.
+        server
+            .state
+            .widget_router
+            .install_geo(crate::router::mmdb::test_countries())
+            .unwrap();
         let marker = format!("UaMarker{}", rand_digits());
         let id = chat(
             &server,
@@ -127,6 +133,7 @@ both_backends!(
             "127.0.0.1",
             "https://shop.example.de/kasse",
             "https://www.suche.example/",
+            "<dd>AT</dd>",
             &marker,
         ] {
             assert!(page.contains(shown), "{shown} shown to the operator");

@@ -6,7 +6,7 @@
 mod admin;
 mod browser;
 mod country;
-mod mmdb;
+pub mod mmdb;
 mod privacy;
 
 use crate::both_backends;
