@@ -2,17 +2,19 @@
 //! writes are masked before storage and display; the visitor is told; the unmasked digits
 //! are nowhere in the database files; admin patterns are validated when saved.
 
+mod admin;
+mod scan;
+
 use crate::both_backends;
+use crate::support::TestServer;
 use crate::support::client::Client;
 use crate::support::ws::{Ws, hello, open, say};
-use crate::support::{Db, GOOD_PASSWORD, TestServer, add_staff};
 use crate::visitor::{visitor, widget};
 use diesel::prelude::*;
 use plauder::db::conversations::ConversationId;
 use plauder::db::schema::conversations;
-use plauder::db::staff::Role;
+use scan::{anywhere, database_bytes};
 use serde_json::json;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A random digit string; numbers differ per test run, so a scan of shared files (the
@@ -114,89 +116,6 @@ fn stored_texts(server: &TestServer, id: i64) -> Vec<String> {
     .into_iter()
     .map(|m| m.text)
     .collect()
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
-#[derive(QueryableByName)]
-struct Text {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    value: String,
-}
-
-/// Every byte the database keeps for this test: the SQLite file and its WAL; for
-/// PostgreSQL (after a CHECKPOINT) this database's files, the WAL, and every table's rows
-/// as text through SQL.
-fn database_bytes(server: &TestServer, db: Db) -> Vec<Vec<u8>> {
-    match db {
-        Db::Sqlite => files_under(&server.data_dir())
-            .into_iter()
-            .filter(|f| {
-                f.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with("plauder.db"))
-            })
-            .map(|f| std::fs::read(f).unwrap())
-            .collect(),
-        Db::Postgres => {
-            let pg = server.pg.as_ref().unwrap();
-            let mut conn = PgConnection::establish(&pg.url).unwrap();
-            diesel::sql_query("CHECKPOINT").execute(&mut conn).unwrap();
-            let one = |q: &str, c: &mut PgConnection| {
-                diesel::sql_query(q).get_result::<Text>(c).unwrap().value
-            };
-            let data_dir = PathBuf::from(one(
-                "SELECT current_setting('data_directory') AS value",
-                &mut conn,
-            ));
-            let oid = one(
-                "SELECT CAST(oid AS TEXT) AS value FROM pg_database WHERE datname = current_database()",
-                &mut conn,
-            );
-            let mut files = files_under(&data_dir.join("base").join(oid));
-            files.extend(files_under(&data_dir.join("pg_wal")));
-            let mut all: Vec<Vec<u8>> = files
-                .into_iter()
-                .filter_map(|f| std::fs::read(f).ok())
-                .collect();
-            let tables: Vec<Text> = diesel::sql_query(
-                "SELECT table_name AS value FROM information_schema.tables \
-                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
-            )
-            .load(&mut conn)
-            .unwrap();
-            for t in tables {
-                let rows: Vec<Text> = diesel::sql_query(format!(
-                    "SELECT CAST(x AS TEXT) AS value FROM \"{}\" x",
-                    t.value
-                ))
-                .load(&mut conn)
-                .unwrap();
-                all.extend(rows.into_iter().map(|r| r.value.into_bytes()));
-            }
-            all
-        }
-    }
-}
-
-fn anywhere(bytes: &[Vec<u8>], needle: &str) -> bool {
-    bytes.iter().any(|b| contains(b, needle))
 }
 
 both_backends!(card_numbers_and_ibans_are_masked_before_storage, |db| {
@@ -328,76 +247,6 @@ both_backends!(offline_messages_and_admin_patterns_are_masked, |db| {
         [format!("Kunde •••, Karte •••• •••• •••• {}", &card[12..])]
     );
 });
-
-both_backends!(
-    admin_page_validates_patterns_and_changes_apply_at_once,
-    |db| {
-        let server = TestServer::start(db);
-        let w = widget(&server, false);
-        let path = format!("/admin/widgets/{w}/masking");
-        let mut admin = server.admin();
-        let page = admin.get(&path);
-        assert_eq!(page.status, 200);
-        assert!(
-            page.body.contains("name=\"mask_cards\" checked")
-                && page.body.contains("name=\"mask_ibans\" checked"),
-            "cards and IBANs are masked by default"
-        );
-        let csrf = page.csrf();
-        let widget_id = plauder::db::widgets::by_public_id(&mut server.conn(), &w)
-            .unwrap()
-            .unwrap()
-            .id;
-
-        // A bad pattern: 400 naming the field and the line, nothing saved, input kept.
-        for (patterns, says) in [
-            (
-                "KD-\\d{6}\n(unclosed",
-                "line 2: not a valid regular expression",
-            ),
-            ("a*", "line 1: the pattern can match empty text"),
-        ] {
-            let r = admin.post(&path, &[("csrf", csrf.as_str()), ("patterns", patterns)]);
-            assert_eq!(r.status, 400, "{patterns}");
-            assert!(r.body.contains("id=\"patterns-error\""), "{}", r.body);
-            assert!(
-                r.body.contains(&format!("Own patterns, {says}")),
-                "{}",
-                r.body
-            );
-            assert!(r.body.contains("aria-invalid=\"true\""));
-            assert_eq!(
-                plauder::db::masking::get(&mut server.conn(), widget_id).unwrap(),
-                plauder::privacy::MaskingSettings::default(),
-                "nothing saved"
-            );
-        }
-        let no_csrf = admin.post(&path, &[("patterns", "x")]);
-        assert_eq!(no_csrf.status, 403);
-        add_staff(&server, "olga", Role::Operator, None);
-        let mut olga = server.login("olga", GOOD_PASSWORD);
-        assert_eq!(olga.get(&path).status, 403, "operators may not");
-
-        // Cards off: a card number now passes through, on a socket opened after the change.
-        let card = card_number();
-        let r = admin.post(&path, &[("csrf", csrf.as_str()), ("mask_ibans", "on")]);
-        assert_eq!(r.status, 303);
-        let page = admin.get(r.location());
-        assert!(
-            page.body.contains("name=\"mask_cards\" aria") && page.body.contains("role=\"status\"")
-        );
-        let mut v = consented_visitor(&server, &w);
-        say(&mut v, "c1", &card);
-        let next = v.recv();
-        assert_eq!(next["type"], "started");
-        assert_eq!(v.recv()["type"], "ack", "no masked notice");
-        // And on again: the same socket follows the change with its next message.
-        let r = admin.post(&path, &[("csrf", csrf.as_str()), ("mask_cards", "on")]);
-        assert_eq!(r.status, 303);
-        say(&mut v, "c2", &card);
-        assert_eq!(v.recv_type("masked")["kinds"], json!(["card"]));
-    }
-);
 
 both_backends!(the_typing_preview_hides_numbers_while_typed, |db| {
     let server = TestServer::start(db);
