@@ -3,6 +3,7 @@
 //! are nowhere in the database files; admin patterns are validated when saved.
 
 mod admin;
+mod browser;
 mod scan;
 
 use crate::both_backends;
