@@ -79,15 +79,15 @@ pub fn parse_multipart<'a>(content_type: &str, body: &'a [u8]) -> Option<Vec<Par
     }
 }
 
+/// The i18n key of a refused upload and its technical detail (empty when the key says all).
 fn refusal(e: &GeoError) -> (&'static str, String) {
-    let key = match e {
-        GeoError::Empty => "router.geo.error.empty",
-        GeoError::TooLarge => "router.geo.error.too_large",
-        GeoError::Invalid(_) => "router.geo.error.invalid",
-        GeoError::NotCountry(_) => "router.geo.error.not_country",
-        GeoError::Io(_) => "router.geo.error.io",
-    };
-    (key, e.to_string())
+    match e {
+        GeoError::Empty => ("router.geo.error.empty", String::new()),
+        GeoError::TooLarge => ("router.geo.error.too_large", String::new()),
+        GeoError::Invalid(detail) => ("router.geo.error.invalid", detail.clone()),
+        GeoError::NotCountry(kind) => ("router.geo.error.not_country", kind.clone()),
+        GeoError::Io(io) => ("router.geo.error.io", io.to_string()),
+    }
 }
 
 async fn refused(
