@@ -1,10 +1,11 @@
-//! Admin page for canned responses: list, add, delete.
+//! Admin pages for canned responses: list, add, edit, delete. Admins only; operators use
+//! the snippets in the console (`/console/canned.json`) but never change them here.
 
 use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
 use crate::access::{self, Permission};
-use crate::db::canned::{self, Canned};
+use crate::db::canned::{self, Canned, CannedId};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
@@ -13,8 +14,15 @@ use askama::Template;
 use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(add).service(delete);
+    cfg.service(list)
+        .service(add)
+        .service(edit_form)
+        .service(update)
+        .service(delete);
 }
+
+/// A refused form: the field it concerns and the i18n key of the message.
+type FieldError = Option<(&'static str, &'static str)>;
 
 #[derive(Template)]
 #[template(path = "console/canned.html")]
@@ -23,16 +31,31 @@ struct CannedPage {
     items: Vec<Canned>,
     shortcut: String,
     body: String,
-    error: Option<(&'static str, &'static str)>,
+    error: FieldError,
+    action: String,
+    submit: &'static str,
+    editing: bool,
 }
 
-async fn render(
+#[derive(Template)]
+#[template(path = "console/canned_edit.html")]
+struct EditPage {
+    page: Chrome,
+    shortcut: String,
+    body: String,
+    error: FieldError,
+    action: String,
+    submit: &'static str,
+    editing: bool,
+}
+
+async fn render_list(
     req: &HttpRequest,
     state: &AppState,
     session: &Authenticated,
     status: StatusCode,
     form: (String, String),
-    error: Option<(&'static str, &'static str)>,
+    error: FieldError,
 ) -> Result<HttpResponse, AppError> {
     let items = state.blocking(|conn, _| canned::list(conn)).await?;
     let view = CannedPage {
@@ -41,9 +64,39 @@ async fn render(
         shortcut: form.0,
         body: form.1,
         error,
+        action: "/admin/canned".into(),
+        submit: "canned.add",
+        editing: false,
     };
     let html = view.render()?;
     Ok(view.page.respond(HttpResponse::build(status), html))
+}
+
+fn render_edit(
+    req: &HttpRequest,
+    session: &Authenticated,
+    id: CannedId,
+    status: StatusCode,
+    form: (String, String),
+    error: FieldError,
+) -> Result<HttpResponse, AppError> {
+    let view = EditPage {
+        page: Chrome::new(req, Some(session))?,
+        shortcut: form.0,
+        body: form.1,
+        error,
+        action: format!("/admin/canned/{}/edit", id.0),
+        submit: "canned.save",
+        editing: true,
+    };
+    let html = view.render()?;
+    Ok(view.page.respond(HttpResponse::build(status), html))
+}
+
+fn back_to_list() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/admin/canned"))
+        .finish()
 }
 
 #[get("/admin/canned")]
@@ -53,7 +106,7 @@ async fn list(
     session: Authenticated,
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.info.staff, Permission::ManageCanned)?;
-    render(
+    render_list(
         &req,
         &state,
         &session,
@@ -65,10 +118,31 @@ async fn list(
 }
 
 #[derive(Deserialize)]
-struct AddForm {
+struct SnippetForm {
     csrf: Option<String>,
     shortcut: String,
     body: String,
+}
+
+/// Checks a submitted snippet, including that no other snippet (`except` is the one being
+/// edited) has its shortcut. Ok holds the normalised shortcut and text.
+async fn check(
+    state: &AppState,
+    form: &SnippetForm,
+    except: Option<CannedId>,
+) -> Result<Result<(String, String), (&'static str, &'static str)>, AppError> {
+    let (shortcut, body) = match canned::validate(&form.shortcut, &form.body) {
+        Ok(valid) => valid,
+        Err(e) => return Ok(Err(e)),
+    };
+    let key = shortcut.clone();
+    let holder = state
+        .blocking(move |conn, _| canned::by_shortcut(conn, &key))
+        .await?;
+    if holder.is_some_and(|c| Some(c.id()) != except) {
+        return Ok(Err(("shortcut", "canned.error.taken")));
+    }
+    Ok(Ok((shortcut, body)))
 }
 
 #[post("/admin/canned")]
@@ -76,48 +150,95 @@ async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
-    form: web::Form<AddForm>,
+    form: web::Form<SnippetForm>,
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.info.staff, Permission::ManageCanned)?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let form = form.into_inner();
-    let (shortcut, body) = match canned::validate(&form.shortcut, &form.body) {
-        Ok(valid) => valid,
-        Err(e) => {
-            return render(
-                &req,
-                &state,
-                &session,
-                StatusCode::BAD_REQUEST,
-                (form.shortcut, form.body),
-                Some(e),
-            )
-            .await;
+    let refused = |e| (StatusCode::BAD_REQUEST, Some(e));
+    let outcome = match check(&state, &form, None).await? {
+        Ok((shortcut, body)) => {
+            let saved = state
+                .blocking(move |conn, st| canned::insert(conn, &shortcut, &body, st.clock.naive()))
+                .await;
+            match saved {
+                Ok(_) => return Ok(back_to_list()),
+                Err(e) if canned::is_taken(&e) => refused(("shortcut", "canned.error.taken")),
+                Err(e) => return Err(e.into()),
+            }
         }
+        Err(e) => refused(e),
     };
-    let key = shortcut.clone();
-    if state
-        .blocking(move |conn, _| canned::by_shortcut(conn, &key))
+    render_list(
+        &req,
+        &state,
+        &session,
+        outcome.0,
+        (form.shortcut, form.body),
+        outcome.1,
+    )
+    .await
+}
+
+#[get("/admin/canned/{id}/edit")]
+async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::ManageCanned)?;
+    let id = CannedId(path.into_inner());
+    let item = state
+        .blocking(move |conn, _| canned::by_id(conn, id))
         .await?
-        .is_some()
-    {
-        let error = Some(("shortcut", "canned.error.taken"));
-        return render(
-            &req,
-            &state,
-            &session,
-            StatusCode::BAD_REQUEST,
-            (form.shortcut, form.body),
-            error,
-        )
-        .await;
-    }
-    state
-        .blocking(move |conn, st| canned::insert(conn, &shortcut, &body, st.clock.naive()))
-        .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/admin/canned"))
-        .finish())
+        .ok_or(AppError::NotFound)?;
+    render_edit(
+        &req,
+        &session,
+        id,
+        StatusCode::OK,
+        (format!("/{}", item.shortcut), item.body),
+        None,
+    )
+}
+
+#[post("/admin/canned/{id}/edit")]
+async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    form: web::Form<SnippetForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.info.staff, Permission::ManageCanned)?;
+    csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
+    let id = CannedId(path.into_inner());
+    let form = form.into_inner();
+    let error = match check(&state, &form, Some(id)).await? {
+        Ok((shortcut, body)) => {
+            let saved = state
+                .blocking(move |conn, st| {
+                    canned::update(conn, id, &shortcut, &body, st.clock.naive())
+                })
+                .await;
+            match saved {
+                Ok(true) => return Ok(back_to_list()),
+                Ok(false) => return Err(AppError::NotFound),
+                Err(e) if canned::is_taken(&e) => ("shortcut", "canned.error.taken"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(e) => e,
+    };
+    render_edit(
+        &req,
+        &session,
+        id,
+        StatusCode::BAD_REQUEST,
+        (form.shortcut, form.body),
+        Some(error),
+    )
 }
 
 #[derive(Deserialize)]
@@ -135,14 +256,12 @@ async fn delete(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.info.staff, Permission::ManageCanned)?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
-    let id = path.into_inner();
+    let id = CannedId(path.into_inner());
     if !state
         .blocking(move |conn, _| canned::delete(conn, id))
         .await?
     {
         return Err(AppError::NotFound);
     }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/admin/canned"))
-        .finish())
+    Ok(back_to_list())
 }

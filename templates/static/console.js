@@ -15,12 +15,26 @@
   function conn(msg) { $("conn").textContent = msg || ""; $("conn").hidden = !msg; }
   function err(msg) { $("c-error").textContent = msg || ""; $("c-error").hidden = !msg; }
 
+  // Browsers refuse sound before the page got a user gesture (autoplay policy) and warn
+  // about every audio context made earlier. So the one context is made on the operator's
+  // first click or key press; chats that arrive before that are announced silently.
+  var audio = null;
+  function unlockAudio() {
+    document.removeEventListener("pointerdown", unlockAudio, true);
+    document.removeEventListener("keydown", unlockAudio, true);
+    var AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC || audio) return;
+    try { audio = new AC(); if (audio.state === "suspended") audio.resume(); } catch (_) { audio = null; }
+  }
+  document.addEventListener("pointerdown", unlockAudio, true);
+  document.addEventListener("keydown", unlockAudio, true);
+
   function beep() {
+    if (!audio || audio.state !== "running") return;
     try {
-      var ctx = new (window.AudioContext || window.webkitAudioContext)();
-      var o = ctx.createOscillator(), g = ctx.createGain();
-      o.frequency.value = 880; g.gain.value = 0.08; o.connect(g); g.connect(ctx.destination);
-      o.start(); o.stop(ctx.currentTime + 0.18);
+      var o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880; g.gain.value = 0.08; o.connect(g); g.connect(audio.destination);
+      o.start(); o.stop(audio.currentTime + 0.18);
     } catch (_) {}
   }
 
@@ -179,6 +193,7 @@
       var items = Array.prototype.slice.call(list.children), i = items.findIndex(function (x) { return x.getAttribute("aria-selected") === "true"; });
       i = (i + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
       items.forEach(function (x, j) { x.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      this.setAttribute("aria-activedescendant", items[i].id);
       return;
     }
     if (e.key === "Escape") hideCanned();
@@ -189,6 +204,7 @@
     var list = $("canned"); list.textContent = "";
     canned.filter(function (c) { return c.shortcut.indexOf(prefix) === 0; }).slice(0, 8).forEach(function (c, i) {
       var li = document.createElement("li");
+      li.id = "canned-" + i;
       li.setAttribute("role", "option"); li.setAttribute("aria-selected", i === 0 ? "true" : "false");
       li.setAttribute("data-body", c.body);
       var k = document.createElement("strong"); k.textContent = "/" + c.shortcut + " ";
@@ -197,8 +213,16 @@
       list.appendChild(li);
     });
     list.hidden = !list.children.length;
+    // Screen readers follow the highlighted snippet while focus stays in the reply box.
+    $("reply-text").setAttribute("aria-expanded", list.hidden ? "false" : "true");
+    if (list.hidden) $("reply-text").removeAttribute("aria-activedescendant");
+    else $("reply-text").setAttribute("aria-activedescendant", "canned-0");
   }
-  function hideCanned() { $("canned").hidden = true; }
+  function hideCanned() {
+    $("canned").hidden = true;
+    $("reply-text").setAttribute("aria-expanded", "false");
+    $("reply-text").removeAttribute("aria-activedescendant");
+  }
   function insertCanned(body) { $("reply-text").value = body; hideCanned(); $("reply-text").focus(); }
 
   $("take").addEventListener("click", function () { if (current) frame({ type: "take", conversation: current }); });

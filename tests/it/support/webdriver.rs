@@ -222,6 +222,16 @@ impl Browser {
         )
     }
 
+    /// A Chrome DevTools command through chromedriver, e.g. `Page.addScriptToEvaluateOnNewDocument`
+    /// to watch what a page does before any of its own scripts run.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+    }
+
     pub fn enter_frame(&self, e: &Element) {
         self.call("POST", "/frame", Some(json!({"id": e.0})));
     }
