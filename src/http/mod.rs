@@ -5,3 +5,4 @@ pub mod client;
 pub mod headers;
 pub mod ops;
 pub mod request_log;
+pub mod ws;

@@ -12,7 +12,7 @@ use crate::db::conversations::{self, ConversationId, Status};
 use crate::db::messages::Sender;
 use crate::db::widgets::Widget;
 use crate::state::AppState;
-use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use crate::http::ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 

@@ -59,7 +59,7 @@ async fn visitor_ws(
         .limits
         .acquire(client)
         .ok_or_else(|| AppError::TooMany("too many open chats from this address".into()))?;
-    let (response, session, stream) = actix_ws::handle(&req, body)
+    let (response, session, stream) = crate::http::ws::handle(&req, body)
         .map_err(|e| AppError::BadRequest(format!("websocket upgrade: {e}")))?;
     let stream = stream.max_frame_size(super::protocol::MAX_FRAME_BYTES);
     // Privacy mode: the address and browser are not even kept in memory for the socket.

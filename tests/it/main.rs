@@ -24,6 +24,7 @@ mod support;
 mod tls;
 pub mod visitor;
 mod visitor_resume;
+mod visitor_slow;
 mod web;
 mod widget_lang;
 mod widget_size;
