@@ -102,6 +102,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff
 );
 
+// Widget router (helper ROUTER): admin-made rules only, never visitor input.
+diesel::table! {
+    route_rules (id) {
+        id -> BigInt,
+        position -> BigInt,
+        url_kind -> Text,
+        url_pattern -> Text,
+        ua_contains -> Text,
+        device -> Text,
+        lang -> Text,
+        country -> Text,
+        target_widget_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 // Consent and privacy mode (helper CONSENT).
 diesel::table! {
     widget_privacy (widget_id) {
@@ -157,23 +174,6 @@ diesel::joinable!(widget_notices -> widgets (widget_id));
 diesel::allow_tables_to_appear_in_same_query!(widgets, widget_privacy);
 diesel::joinable!(consents -> conversations (conversation_id));
 diesel::joinable!(conversation_meta -> conversations (conversation_id));
-
-// Widget router (helper ROUTER): admin-made rules only, never visitor input.
-diesel::table! {
-    route_rules (id) {
-        id -> BigInt,
-        position -> BigInt,
-        url_kind -> Text,
-        url_pattern -> Text,
-        ua_contains -> Text,
-        device -> Text,
-        lang -> Text,
-        country -> Text,
-        target_widget_id -> BigInt,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
 
 // Data masking (helper MASKING): what a widget masks; no row means the defaults.
 diesel::table! {

@@ -30,9 +30,13 @@ pub struct ChatArgs {
     pub rate: u64,
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// Seconds before measuring: conversations start and the operator opens them.
+    /// Seconds before measuring: conversations start and the operators open them.
     #[arg(long, default_value_t = 5)]
     pub warmup: u64,
+    /// Operator sockets (one staff session); each opens its share of the conversations,
+    /// all of them receive the queue.
+    #[arg(long, default_value_t = 1)]
+    pub operators: usize,
 }
 
 /// Creates the benchmark widget and operator directly in the data directory.
@@ -77,21 +81,23 @@ pub fn run(args: &ChatArgs) -> Result<(), String> {
     let start = Instant::now();
     let cookie = net::login(args.server, &config, &args.user, &args.password)?;
     let origin = format!("https://localhost:{}", args.server.port());
-    let op_stream = net::tls(args.server, None, &config)?;
-    let mut operator = net::websocket(
-        op_stream,
-        args.server.port(),
-        "/console/ws",
-        &origin,
-        Some(&cookie),
-    )?;
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
     let measuring = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
-    {
+    let operators = args.operators.max(1);
+    for index in 0..operators {
+        let op_stream = net::tls(args.server, None, &config)?;
+        let mut operator = net::websocket(
+            op_stream,
+            args.server.port(),
+            "/console/ws",
+            &origin,
+            Some(&cookie),
+        )?;
+        let share = Share { index, operators };
         let (latencies, measuring, stop) = (latencies.clone(), measuring.clone(), stop.clone());
         std::thread::spawn(move || {
-            operator_loop(&mut operator, start, &latencies, &measuring, &stop)
+            operator_loop(&mut operator, share, start, &latencies, &measuring, &stop)
         });
     }
     let acks = Arc::new(AtomicU64::new(0));
@@ -137,7 +143,7 @@ pub fn run(args: &ChatArgs) -> Result<(), String> {
     let mut lat = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     lat.sort_by(|a, b| a.total_cmp(b));
     println!(
-        "chat: offered {} msg/s over {} visitors; stored {:.0} msg/s; visitor->operator latency p50 {:.2} ms p99 {:.2} ms ({} samples)",
+        "chat: offered {} msg/s over {} visitors and {operators} operators; stored {:.0} msg/s; visitor->operator latency p50 {:.2} ms p99 {:.2} ms ({} samples)",
         args.rate,
         args.visitors,
         acked as f64 / elapsed,
@@ -224,8 +230,25 @@ fn read_until(ws: &mut net::Ws, kind: &str) -> Result<Value, String> {
     }
 }
 
+/// Which conversations one operator socket opens: those whose id hashes to its index.
+#[derive(Clone, Copy)]
+struct Share {
+    index: usize,
+    operators: usize,
+}
+
+impl Share {
+    fn owns(self, id: &str) -> bool {
+        let hash = id
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        hash % self.operators == self.index
+    }
+}
+
 fn operator_loop(
     ws: &mut net::Ws,
+    share: Share,
     start: Instant,
     latencies: &Mutex<Vec<f64>>,
     measuring: &AtomicBool,
@@ -254,7 +277,7 @@ fn operator_loop(
             Some("queue") => {
                 for c in v["conversations"].as_array().into_iter().flatten() {
                     let id = c["id"].as_str().unwrap_or("").to_string();
-                    if opened.insert(id.clone()) {
+                    if share.owns(&id) && opened.insert(id.clone()) {
                         pending.push_back(id);
                     }
                 }

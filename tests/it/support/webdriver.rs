@@ -13,10 +13,18 @@ const SHADOW: &str = "shadow-6066-11e4-a52e-4f735466cecf";
 pub struct Driver {
     port: u16,
     child: Child,
+    /// Browser tests run one at a time: several Chromiums at once on a 2-core machine,
+    /// beside the rest of the suite, made page loads miss their timeouts.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
+
+static BROWSER_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Driver {
     pub fn start() -> Self {
+        let turn = BROWSER_TURN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -35,7 +43,11 @@ impl Driver {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { port, child }
+        Self {
+            port,
+            child,
+            _turn: turn,
+        }
     }
 
     /// A new headless browser with its own empty profile.
