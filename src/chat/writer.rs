@@ -114,7 +114,7 @@ fn run(queue: mpsc::Receiver<Job>, db: &Db, ring: &KeyRing, clock: &dyn Clock, b
 fn write_batch(batch: Vec<Job>, db: &Db, ring: &KeyRing, clock: &dyn Clock, bus: &dyn EventBus) {
     let now = clock.naive();
     let result = db.conn().and_then(|mut conn| {
-        conn.transaction::<_, DbError, _>(|conn| {
+        crate::db::write_transaction::<_, DbError, _>(&mut conn, |conn| {
             // Each job in its own savepoint: one bad job does not sink the batch.
             Ok(batch
                 .iter()

@@ -208,3 +208,33 @@ impl Db {
             .is_ok()
     }
 }
+
+/// A transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`). A deferred
+/// transaction that reads first cannot wait for the lock when it later writes: SQLite then
+/// answers "database is locked" at once, without the busy timeout. On PostgreSQL a plain
+/// transaction. Nested `transaction` calls inside become savepoints as usual.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Multi = <DbConn as Connection>::TransactionManager;
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match work(conn) {
+        Ok(value) => match Multi::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(commit) => {
+                let _ = Multi::rollback_transaction(conn);
+                Err(commit.into())
+            }
+        },
+        Err(e) => {
+            let _ = Multi::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}

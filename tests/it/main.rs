@@ -29,3 +29,4 @@ mod web;
 mod widget_lang;
 mod widget_size;
 mod widgets;
+mod writer_lock;
