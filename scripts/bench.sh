@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks plauder against baselines measured in the same run and prints the figures
 # BENCHMARKS.md reports, with plauder's as ratios of the baselines.
-# Usage: scripts/bench.sh   (env: IDLE=19000 RATE=1000 SECONDS=15 THROUGHPUT_VISITORS=450
+# Usage: scripts/bench.sh   (env: IDLE=19000 RATE=1000 DURATION=15 THROUGHPUT_VISITORS=1000
 #                            OPERATORS=3 TUNABLES=<glibc tunables for both servers>)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IDLE=${IDLE:-19000}
 RATE=${RATE:-1000}
-SECONDS_RUN=${SECONDS:-15}
-THROUGHPUT_VISITORS=${THROUGHPUT_VISITORS:-450}
+SECONDS_RUN=${DURATION:-15}
+THROUGHPUT_VISITORS=${THROUGHPUT_VISITORS:-1000}
 OPERATORS=${OPERATORS:-3}
 # The allocator setting the systemd unit ships (systemd/plauder.service): blocks of 8 KiB
 # and more (actix-http's per-connection read and write buffers) get their own mapping, so
