@@ -32,7 +32,7 @@ pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<S
     let data = web::Data::new(state.clone());
     let mut server = HttpServer::new(move || app::build(data.clone()))
         .workers(workers)
-        .on_connect(no_delay)
+        .on_connect(tune_connection)
         .shutdown_timeout(5);
     for addr in &state.config.general.listen {
         server = server.bind_rustls_0_23(addr.as_str(), tls.clone())?;
@@ -69,12 +69,19 @@ pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<S
     ))
 }
 
+/// How long sent data may stay unacknowledged before the kernel drops the connection.
+/// actix has no write timeout: a peer that stops reading (or vanished without a FIN)
+/// would otherwise hold its connection and its unsent bytes until keep-alive notices.
+const UNACKED_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Small frames (acks, typing, chat lines) must leave at once: without TCP_NODELAY the
 /// second small write waits for the peer's delayed ACK (~40 ms).
-fn no_delay(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+fn tune_connection(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
     type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
     if let Some(tls) = connection.downcast_ref::<Tls>() {
-        let _ = tls.get_ref().0.set_nodelay(true);
+        let tcp = &tls.get_ref().0;
+        let _ = tcp.set_nodelay(true);
+        let _ = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(UNACKED_LIMIT));
     }
 }
 
