@@ -5,6 +5,7 @@
 mod config;
 mod migrate;
 mod service;
+mod static_binary;
 
 use crate::support::{Db, TestServer};
 use std::io::{BufRead, BufReader, Write};
@@ -15,7 +16,12 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_plauder");
 
 pub fn base_command() -> Command {
-    let mut cmd = Command::new(BIN);
+    command_for(Path::new(BIN))
+}
+
+/// `bin` with a clean environment: the packaged or static binary as well as the test build.
+pub fn command_for(bin: &Path) -> Command {
+    let mut cmd = Command::new(bin);
     // The developer's own environment must not leak into these runs.
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PLAUDER_")) {
         cmd.env_remove(key);
@@ -90,7 +96,11 @@ impl Serve {
     }
 
     pub fn start_on(dir: &Path, env: &[(&str, &str)], port: u16) -> Self {
-        let mut child = base_command()
+        Self::start_command(base_command(), dir, env, port)
+    }
+
+    pub fn start_command(mut cmd: Command, dir: &Path, env: &[(&str, &str)], port: u16) -> Self {
+        let mut child = cmd
             .arg("--data-dir")
             .arg(dir)
             .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
@@ -124,7 +134,8 @@ impl Serve {
                 assert_eq!(r.status, 200);
                 return;
             }
-            std::thread::sleep(Duration::from_millis(100));
+            // Short: the static binary's test measures the cold start with this loop.
+            std::thread::sleep(Duration::from_millis(20));
         }
         panic!("plauder serve did not become ready");
     }
