@@ -22,6 +22,8 @@ pub struct AppState {
     pub limits: Arc<ConnectionLimits>,
     /// Widget-router rules and the country database (`widget::route_rules`).
     pub widget_router: Arc<crate::widget::route_rules::WidgetRouter>,
+    /// One-time download tickets of visitors' own data (`widget::downloads`), in memory.
+    pub downloads: Arc<crate::widget::downloads::Downloads>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             hub,
             limits: Arc::new(ConnectionLimits::new(crate::widget::limits::PER_ADDRESS)?),
             widget_router,
+            downloads: Arc::default(),
         })
     }
 }

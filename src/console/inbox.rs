@@ -120,6 +120,8 @@ struct TranscriptPage {
     email: Option<String>,
     lines: Vec<TranscriptLine>,
     privacy: super::conversation_privacy::PrivacyFacts,
+    /// The contact's earlier conversations (identity recognition), else empty.
+    earlier: Vec<super::identity::Earlier>,
 }
 
 #[get("/console/conversations/{id}")]
@@ -137,17 +139,26 @@ async fn transcript(
             let Some(c) = conversations::by_id(conn, id)? else {
                 return Ok(None);
             };
-            let widget = widgets::by_id(conn, c.widget)?
-                .map(|w| w.settings.name)
-                .unwrap_or_default();
+            let w = widgets::by_id(conn, c.widget)?;
+            let earlier =
+                super::identity::earlier(conn, &c, super::identity::recognises(w.as_ref()))?;
+            let widget = w.map(|w| w.settings.name).unwrap_or_default();
             let (name, email) = c.contact(&st.ring)?;
             let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
             let privacy =
                 super::conversation_privacy::load(conn, &st.ring, id, st.clock.naive(), t)?;
-            Ok(Some((c.status, widget, name, email, lines, privacy)))
+            Ok(Some((
+                c.status,
+                widget,
+                name,
+                email,
+                lines,
+                (privacy, earlier),
+            )))
         })
         .await?;
-    let (status, widget, name, email, lines, privacy) = loaded.ok_or(AppError::NotFound)?;
+    let (status, widget, name, email, lines, (privacy, earlier)) =
+        loaded.ok_or(AppError::NotFound)?;
     let page = Chrome::new(&req, Some(&session))?;
     let lines = lines
         .into_iter()
@@ -176,6 +187,7 @@ async fn transcript(
         email,
         lines,
         privacy,
+        earlier,
     };
     let html = view.render()?;
     Ok(view.page.respond(HttpResponse::Ok(), html))

@@ -101,6 +101,19 @@ pub enum Push {
         email: Option<String>,
         preview: bool,
         lines: Vec<Line>,
+        /// The contact's earlier conversations (identity recognition), else empty.
+        earlier: Vec<super::identity::Earlier>,
+    },
+    /// A conversation open in this console changed: its contact as stored now.
+    Contact {
+        conversation: String,
+        name: Option<String>,
+        email: Option<String>,
+        earlier: Vec<super::identity::Earlier>,
+    },
+    /// The visitor erased the conversation: the console forgets what it showed.
+    Erased {
+        conversation: String,
     },
     Message {
         conversation: String,

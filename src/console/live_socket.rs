@@ -1,6 +1,7 @@
 //! One operator's console socket: the shared queue, open conversations, replies, notes,
 //! taking, closing and transferring. Never logs message text.
 
+use super::identity;
 use super::live_protocol::{self as proto, Command, Line, Push, QueueEntry, id_of};
 use super::session::{Authenticated, timeouts};
 use crate::chat::presence::PresenceGuard;
@@ -259,10 +260,11 @@ impl OperatorSocket {
                 let lines = messages::after(conn, &st.ring, id, 0, true, 5000)?;
                 // Rules that cannot be read mask by the defaults (cards and IBANs).
                 let rules = masking::rules(conn, c.widget).unwrap_or_default();
-                Ok(Some((c, widget, name, email, lines, rules)))
+                let earlier = identity::earlier(conn, &c, identity::recognises(widget.as_ref()))?;
+                Ok(Some((c, widget, name, email, lines, rules, earlier)))
             })
             .await;
-        let Ok(Some((c, widget, name, email, lines, rules))) = loaded else {
+        let Ok(Some((c, widget, name, email, lines, rules, earlier))) = loaded else {
             return self.error("unknown conversation").await;
         };
         self.masks.insert(id, rules);
@@ -281,6 +283,7 @@ impl OperatorSocket {
             email,
             preview,
             lines: lines.into_iter().map(line).collect(),
+            earlier,
         })
         .await
     }
@@ -427,9 +430,20 @@ impl OperatorSocket {
                 }
                 Ok(())
             }
-            Event::ConversationChanged { .. } => {
+            Event::ConversationChanged { conversation } => {
                 self.queue_dirty = true;
-                Ok(())
+                if !self.open.contains_key(&conversation) {
+                    return Ok(());
+                }
+                match identity::after_change(&self.state, conversation).await {
+                    Some(push) => {
+                        if matches!(push, Push::Erased { .. }) {
+                            self.open.remove(&conversation);
+                        }
+                        self.push(push).await
+                    }
+                    None => Ok(()),
+                }
             }
             Event::Typing {
                 conversation,

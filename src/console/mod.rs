@@ -6,6 +6,7 @@ mod canned;
 mod conversation_privacy;
 mod csrf;
 mod dashboard;
+mod identity;
 mod inbox;
 mod live;
 mod live_protocol;

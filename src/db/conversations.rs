@@ -1,5 +1,7 @@
-//! Conversations. The visitor's name and e-mail are encrypted with the row id bound in.
+//! Conversations. The visitor's name and e-mail are encrypted with the row id bound in; a
+//! conversation whose visitor typed an e-mail address names its contact (`db::contacts`).
 
+use super::contacts::{self, ContactId};
 use super::schema::{conversations, widgets};
 use super::staff::StaffId;
 use super::widgets::WidgetId;
@@ -49,6 +51,7 @@ struct Row {
     last_seq: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    contact_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +63,8 @@ pub struct Conversation {
     pub last_seq: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The contact whose address the visitor typed, if any.
+    pub contact: Option<ContactId>,
     name_enc: Option<Vec<u8>>,
     email_enc: Option<Vec<u8>>,
 }
@@ -76,6 +81,7 @@ impl TryFrom<Row> for Conversation {
             last_seq: r.last_seq,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            contact: r.contact_id.map(ContactId),
             name_enc: r.visitor_name_enc,
             email_enc: r.visitor_email_enc,
         })
@@ -127,6 +133,12 @@ pub fn create(
     } else {
         Status::Waiting
     };
+    // Stored whether or not the widget recognises returning visitors: the setting decides
+    // only what operators are shown.
+    let contact = new
+        .email
+        .map(|email| contacts::remember(conn, ring, email, new.name, now))
+        .transpose()?;
     diesel::insert_into(conversations::table)
         .values((
             conversations::id.eq(id),
@@ -137,6 +149,7 @@ pub fn create(
             conversations::visitor_name_enc.eq(seal(new.name, "visitor_name")?),
             conversations::visitor_email_enc.eq(seal(new.email, "visitor_email")?),
             conversations::last_seq.eq(0i64),
+            conversations::contact_id.eq(contact.map(|c| c.0)),
             conversations::created_at.eq(now),
             conversations::updated_at.eq(now),
         ))
@@ -281,4 +294,61 @@ pub fn close(conn: &mut DbConn, id: ConversationId, now: NaiveDateTime) -> DbRes
     ))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// Stores the name and e-mail address a visitor typed into a running chat and links the
+/// contact of that address; a field left out keeps what is stored. `false`: no such
+/// conversation. Call inside a transaction.
+pub fn identify(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    id: ConversationId,
+    name: Option<&str>,
+    email: Option<&str>,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    if by_id(conn, id)?.is_none() {
+        return Ok(false);
+    }
+    if let Some(name) = name {
+        let sealed = ring.seal_str(field(id.0, "visitor_name"), name)?;
+        diesel::update(conversations::table.find(id.0))
+            .set(conversations::visitor_name_enc.eq(Some(sealed)))
+            .execute(conn)?;
+    }
+    if let Some(email) = email {
+        let contact = contacts::remember(conn, ring, email, name, now)?;
+        let sealed = ring.seal_str(field(id.0, "visitor_email"), email)?;
+        diesel::update(conversations::table.find(id.0))
+            .set((
+                conversations::visitor_email_enc.eq(Some(sealed)),
+                conversations::contact_id.eq(Some(contact.0)),
+            ))
+            .execute(conn)?;
+    }
+    diesel::update(conversations::table.find(id.0))
+        .set(conversations::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// The other conversations of a contact with their widget's name, newest first: what
+/// identity recognition shows an operator. Local data only.
+pub fn of_contact(
+    conn: &mut DbConn,
+    contact: ContactId,
+    except: ConversationId,
+    limit: i64,
+) -> DbResult<Vec<(Conversation, String)>> {
+    conversations::table
+        .inner_join(widgets::table)
+        .filter(conversations::contact_id.eq(contact.0))
+        .filter(conversations::id.ne(except.0))
+        .order(conversations::id.desc())
+        .limit(limit)
+        .select((Row::as_select(), widgets::name))
+        .load::<(Row, String)>(conn)?
+        .into_iter()
+        .map(|(r, name)| Ok((Conversation::try_from(r)?, name)))
+        .collect()
 }

@@ -3,7 +3,9 @@
 
 pub mod canned;
 pub mod consents;
+pub mod contacts;
 pub mod conversations;
+pub mod erasure;
 mod ids;
 pub mod masking;
 pub mod messages;

@@ -66,6 +66,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        contact_id -> Nullable<BigInt>,
     }
 }
 
@@ -185,3 +186,29 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// In-chat self-service and identity recognition (helper SELF-SERVICE).
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        email_enc -> Binary,
+        name_enc -> Nullable<Binary>,
+        email_blind -> Binary,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    erasure_journal (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        widget_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        action -> Text,
+        erased_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(conversations -> contacts (contact_id));
+diesel::allow_tables_to_appear_in_same_query!(contacts, conversations);

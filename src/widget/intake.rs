@@ -130,6 +130,8 @@ impl VisitorSocket {
         };
         match self.state.hub.writer.append(request).await {
             Ok(o) => {
+                // Reachable for self-service from this socket, never resumable.
+                self.offline_conversation = Some(o.conversation);
                 self.tell_masked(&id, masked).await?;
                 self.send(Outbound::Ack {
                     v: VERSION,
@@ -139,6 +141,44 @@ impl VisitorSocket {
                 })
                 .await
             }
+            Err(_) => self.refuse(Refusal::Unavailable).await,
+        }
+    }
+
+    /// Name and e-mail address typed into a running chat: stored encrypted with the
+    /// conversation, and the address links its contact (identity recognition decides only
+    /// what operators are shown). Operators with the chat open get the update live.
+    pub(super) async fn identify(&mut self, name: Option<String>, email: Option<String>) -> Flow {
+        let Some(id) = self.conversation else {
+            return self.refuse(Refusal::Unexpected).await;
+        };
+        if self.is_closed(id).await {
+            return self.refuse(Refusal::Closed).await;
+        }
+        let stored = self
+            .state
+            .blocking(move |conn, st| {
+                crate::db::write_transaction(conn, |conn| {
+                    crate::db::conversations::identify(
+                        conn,
+                        &st.ring,
+                        id,
+                        name.as_deref(),
+                        email.as_deref(),
+                        st.clock.naive(),
+                    )
+                })
+            })
+            .await;
+        match stored {
+            Ok(true) => {
+                self.state
+                    .hub
+                    .bus
+                    .publish(crate::chat::Event::ConversationChanged { conversation: id });
+                self.send(Outbound::Identified { v: VERSION }).await
+            }
+            Ok(false) => self.refuse(Refusal::Closed).await,
             Err(_) => self.refuse(Refusal::Unavailable).await,
         }
     }

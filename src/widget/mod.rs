@@ -4,14 +4,17 @@
 mod capture;
 mod consent;
 mod delivery;
+pub mod downloads;
 mod intake;
 pub mod lang;
 pub mod limits;
+pub mod my_data;
 pub mod notice;
 mod pages;
 pub mod privacy;
 pub mod protocol;
 pub mod route_rules;
+mod self_service;
 pub mod settings;
 mod socket;
 mod user_agent;
@@ -20,5 +23,6 @@ mod ws;
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     pages::configure(cfg);
     ws::configure(cfg);
+    downloads::configure(cfg);
     route_rules::configure(cfg);
 }

@@ -3,7 +3,10 @@
 
 use super::lang::VisitorLang;
 use crate::chat::MAX_TEXT_CHARS;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+mod outbound;
+pub use outbound::Outbound;
 
 pub const VERSION: u32 = 1;
 /// Largest frame accepted, in bytes; larger frames close the socket.
@@ -45,6 +48,13 @@ enum Raw {
         email: Option<String>,
     },
     Ping,
+    Identify {
+        name: Option<String>,
+        email: Option<String>,
+    },
+    Data,
+    Erase,
+    Withdraw,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -83,6 +93,17 @@ pub enum Inbound {
         email: Option<String>,
     },
     Ping,
+    /// Name and/or e-mail address typed into a running chat (at least one).
+    Identify {
+        name: Option<String>,
+        email: Option<String>,
+    },
+    /// Self-service: show what is stored (with download addresses).
+    Data,
+    /// Self-service: delete everything about the visitor now.
+    Erase,
+    /// Self-service: withdraw consent; the widget's withdrawal policy applies.
+    Withdraw,
 }
 
 /// Why a frame was refused; the code goes to the client in an error frame.
@@ -143,7 +164,8 @@ impl Refusal {
             Self::EmptyText => "text is empty".into(),
             Self::TextTooLong => format!("text is longer than {MAX_TEXT_CHARS} characters"),
             Self::BadContact => format!(
-                "name and e-mail have at most {MAX_CONTACT_CHARS} characters; e-mail needs an @"
+                "name and e-mail have at most {MAX_CONTACT_CHARS} characters; e-mail needs an @; \
+                 identify needs at least one of them"
             ),
             Self::HelloFirst => "the first frame must be hello".into(),
             Self::Unexpected => "this frame is not expected now".into(),
@@ -167,7 +189,10 @@ impl Refusal {
     }
 }
 
-const KNOWN_TYPES: [&str; 6] = ["hello", "consent", "message", "typing", "offline", "ping"];
+const KNOWN_TYPES: [&str; 10] = [
+    "hello", "consent", "message", "typing", "offline", "ping", "identify", "data", "erase",
+    "withdraw",
+];
 
 pub fn parse(frame: &str) -> Result<Inbound, Refusal> {
     let value: serde_json::Value = serde_json::from_str(frame).map_err(|_| Refusal::BadJson)?;
@@ -299,85 +324,18 @@ fn validate(raw: Raw) -> Result<Inbound, Refusal> {
             }
         }
         Raw::Ping => Inbound::Ping,
-    })
-}
-
-/// Frames to the visitor.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum Outbound {
-    Welcome {
-        v: u32,
-        available: bool,
-        greeting: String,
-        typing_preview: bool,
-        resumed: bool,
-    },
-    /// The consent is accepted for this socket; `version` is the notice's short version.
-    Consented {
-        v: u32,
-        version: String,
-    },
-    Started {
-        v: u32,
-        token: String,
-    },
-    Ack {
-        v: u32,
-        id: String,
-        seq: i64,
-        at: String,
-    },
-    /// The visitor's message `id` was masked before it was stored (card numbers, IBANs,
-    /// the admin's patterns): `text` is what was stored and shown, `kinds` what was masked.
-    Masked {
-        v: u32,
-        id: String,
-        text: String,
-        kinds: Vec<&'static str>,
-    },
-    Message {
-        v: u32,
-        seq: i64,
-        from: &'static str,
-        text: String,
-        at: String,
-        id: Option<String>,
-    },
-    Typing {
-        v: u32,
-        active: bool,
-    },
-    Availability {
-        v: u32,
-        available: bool,
-    },
-    Closed {
-        v: u32,
-    },
-    Error {
-        v: u32,
-        code: &'static str,
-        message: String,
-    },
-    Pong {
-        v: u32,
-    },
-}
-
-impl Outbound {
-    pub fn error(refusal: Refusal) -> Self {
-        Self::Error {
-            v: VERSION,
-            code: refusal.code(),
-            message: refusal.message(),
+        Raw::Identify { name, email } => {
+            let name = valid_contact(name, false)?;
+            let email = valid_contact(email, true)?;
+            if name.is_none() && email.is_none() {
+                return Err(Refusal::BadContact);
+            }
+            Inbound::Identify { name, email }
         }
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| "{\"type\":\"error\",\"code\":\"internal\"}".into())
-    }
+        Raw::Data => Inbound::Data,
+        Raw::Erase => Inbound::Erase,
+        Raw::Withdraw => Inbound::Withdraw,
+    })
 }
 
 #[cfg(test)]

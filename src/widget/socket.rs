@@ -42,6 +42,9 @@ pub struct VisitorSocket {
     pub(super) session: Session,
     _guard: ConnectionGuard,
     pub(super) conversation: Option<ConversationId>,
+    /// The offline message left on this socket: not resumable, but its visitor may still
+    /// see, download or delete it while the socket lasts (self-service).
+    pub(super) offline_conversation: Option<ConversationId>,
     greeted: bool,
     pub(super) delivered: i64,
     available: bool,
@@ -99,6 +102,7 @@ impl VisitorSocket {
             session,
             _guard: guard,
             conversation: None,
+            offline_conversation: None,
             greeted: false,
             delivered: 0,
             available: false,
@@ -243,6 +247,10 @@ impl VisitorSocket {
                 },
                 true,
             ) => self.offline(id, text, name, email).await,
+            (Inbound::Identify { name, email }, true) => self.identify(name, email).await,
+            (Inbound::Data, true) => self.show_data().await,
+            (Inbound::Erase, true) => self.erase().await,
+            (Inbound::Withdraw, true) => self.withdraw().await,
         }
     }
 

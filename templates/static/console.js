@@ -62,6 +62,8 @@
       case "queue": renderQueue(m.conversations); break;
       case "operators": operators = m.operators; renderTransfer(); break;
       case "transcript": if (m.conversation === current) renderTranscript(m); break;
+      case "contact": if (m.conversation === current) renderContact(m); break;
+      case "erased": if (m.conversation === current) renderErased(); break;
       case "message": if (m.conversation === current) addLine(m.line); break;
       case "typing": if (m.conversation === current && m.visitor) { $("v-typing").hidden = !m.active; if (!m.active) $("v-preview").hidden = true; } break;
       case "preview":
@@ -119,7 +121,7 @@
     $("close-chat").hidden = status === "closed";
     $("reply").hidden = status === "closed";
     var contact = $("c-meta").getAttribute("data-contact") || "";
-    $("c-meta").textContent = S("status_" + status) + (contact ? " · " + contact : "");
+    $("c-meta").textContent = $("c-meta").hasAttribute("data-erased") ? S("erased") : S("status_" + status) + (contact ? " · " + contact : "");
   }
 
   function renderTransfer() {
@@ -135,14 +137,41 @@
     $("empty").hidden = true; $("detail").hidden = false;
     $("lines").textContent = ""; $("v-typing").hidden = true; $("v-preview").hidden = true;
     $("c-details").href = "/console/conversations/" + encodeURIComponent(id);
+    $("c-meta").removeAttribute("data-erased"); $("c-earlier").hidden = true;
     frame({ type: "open", conversation: id });
     renderQueue(queue);
   }
 
-  function renderTranscript(t) {
-    $("c-title").textContent = t.widget;
+  // The contact line and, with identity recognition, the contact's earlier conversations.
+  function renderContact(t) {
     var contact = [t.name, t.email].filter(Boolean).join(" · ") || S("no_contact");
     $("c-meta").setAttribute("data-contact", contact);
+    var list = $("c-earlier-list"); list.textContent = "";
+    (t.earlier || []).forEach(function (e) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = "/console/conversations/" + encodeURIComponent(e.id); a.target = "_blank"; a.rel = "noopener";
+      var d = new Date(e.started);
+      a.textContent = isNaN(d) ? e.started : d.toLocaleString(document.documentElement.lang || [], { dateStyle: "medium", timeStyle: "short" });
+      li.appendChild(a); li.appendChild(document.createTextNode(" · " + e.widget + " · " + S("status_" + e.status)));
+      list.appendChild(li);
+    });
+    $("c-earlier").hidden = !list.children.length;
+    updateHead(queue.filter(function (e) { return e.id === t.conversation; })[0]);
+  }
+
+  // The visitor erased the conversation: nothing of it stays on this screen.
+  function renderErased() {
+    $("lines").textContent = ""; $("c-earlier").hidden = true; $("v-typing").hidden = true; $("v-preview").hidden = true;
+    $("c-meta").setAttribute("data-contact", "");
+    $("c-meta").setAttribute("data-erased", "1");
+    $("c-details").hidden = true;
+    updateHead(undefined);
+  }
+
+  function renderTranscript(t) {
+    $("c-title").textContent = t.widget;
+    $("c-details").hidden = false;
+    renderContact(t);
     $("lines").textContent = "";
     t.lines.forEach(addLine);
     updateHead(queue.filter(function (e) { return e.id === t.conversation; })[0]);

@@ -17,6 +17,7 @@
   var gate = $("consent"), declined = $("declined"), consented = false, page = null, referrer = null, available = false;
   var storeName = body.getAttribute("data-resumable") === "1" ? "localStorage" : "sessionStorage";
   var storeKey = "plauder:" + body.getAttribute("data-widget");
+  var panel = $("mydata"), panelOpen = false, confirmAction = null, identify = $("identify");
 
   // Storage may be blocked in third-party frames: then the chat simply lives in memory.
   function stored() { try { return window[storeName].getItem(storeKey); } catch (_) { return null; } }
@@ -47,8 +48,9 @@
     return li;
   }
 
-  function showComposer() { offline.hidden = true; composer.hidden = closed; log.hidden = false; }
-  function showOffline() { composer.hidden = true; offline.hidden = false; log.hidden = true; }
+  // "Your data" is offered from consent on; the name and e-mail fields once a chat runs.
+  function showComposer() { if (panelOpen) return; offline.hidden = true; composer.hidden = closed; log.hidden = false; $("mydata-open").hidden = false; identify.hidden = !started || closed; }
+  function showOffline() { if (panelOpen) return; composer.hidden = true; offline.hidden = false; log.hidden = true; $("mydata-open").hidden = false; identify.hidden = true; }
 
   function connect() {
     var url = "wss://" + location.host + "/widget/ws?w=" + encodeURIComponent(body.getAttribute("data-widget"));
@@ -85,7 +87,11 @@
         if (started || m.available) showComposer(); else showOffline();
         Object.keys(pending).forEach(function (id) { send({ type: "message", id: id, text: pending[id].text }); });
         break;
-      case "started": started = true; keep(token); break;
+      case "started": started = true; keep(token); identify.hidden = closed || panelOpen; break;
+      case "identified": identify.open = false; identify.hidden = true; bubble("notice", "", S("identify_saved")); break;
+      case "data": renderData(m); break;
+      case "erased": ended(S("self_deleted")); break;
+      case "withdrawn": ended(S("self_withdrawn")); break;
       case "masked":
         // Stored masked (docs/widget-protocol.md): show it as stored and say why.
         if (pending[m.id]) { pending[m.id].text = m.text; pending[m.id].el.lastChild.textContent = m.text; }
@@ -109,7 +115,7 @@
       case "availability": available = !!m.available; if (!started && !closed && consented) { if (m.available) showComposer(); else showOffline(); } break;
       case "closed":
         forget();
-        closed = true; composer.hidden = true; typingLine.hidden = true;
+        closed = true; composer.hidden = true; typingLine.hidden = true; identify.hidden = true;
         bubble("notice", "", S("closed"));
         break;
       case "error":
@@ -166,6 +172,111 @@
     if (name) f.name = name;
     if (email) f.email = email;
     if (!send(f)) status(S("failed"));
+  });
+
+  $("identify-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var f = { type: "identify" }, name = $("id-name").value.trim(), email = $("id-email").value.trim();
+    if (name) f.name = name;
+    if (email) f.email = email;
+    if (!name && !email) { $("id-name").focus(); return; }
+    if (!send(f)) status(S("failed"));
+  });
+
+  // Your data (docs/widget-protocol.md, self-service): shown, downloaded, deleted or
+  // consent withdrawn over this socket only; each destructive step is confirmed first.
+  function field(dl, label, value) {
+    var dt = document.createElement("dt"), dd = document.createElement("dd");
+    dt.textContent = label; dd.textContent = value == null || value === "" ? S("self_none") : value;
+    dl.appendChild(dt); dl.appendChild(dd);
+  }
+  function when(at) {
+    var d = new Date(at);
+    return isNaN(d) ? at : d.toLocaleString(body.getAttribute("data-lang") || [], { dateStyle: "medium", timeStyle: "short" });
+  }
+  function language(code) {
+    try { return new Intl.DisplayNames([body.getAttribute("data-lang") || code], { type: "language" }).of(code) + " (" + code + ")"; } catch (_) { return code; }
+  }
+  function heading(box, text) { var h = document.createElement("h3"); h.textContent = text; box.appendChild(h); }
+
+  function renderData(m) {
+    var box = $("md-body"), d = m.data; box.textContent = "";
+    $("md-json").hidden = !m.json_url; $("md-html").hidden = !m.html_url;
+    if (m.json_url) $("md-json").href = m.json_url;
+    if (m.html_url) $("md-html").href = m.html_url;
+    if (!d) { var p = document.createElement("p"); p.textContent = S("self_nothing"); box.appendChild(p); return; }
+    var dl = document.createElement("dl");
+    field(dl, S("self_name"), d.name); field(dl, S("self_email"), d.email);
+    field(dl, S("self_started"), when(d.started_at)); field(dl, S("self_messages"), String(d.messages.length));
+    d.consents.forEach(function (c) {
+      field(dl, S("self_consent"), when(c.given_at)); field(dl, S("self_notice"), c.notice_version);
+      field(dl, S("self_language"), language(c.lang));
+      if (c.withdrawn_at) field(dl, S("self_withdrawn_at"), when(c.withdrawn_at));
+    });
+    box.appendChild(dl);
+    heading(box, S("self_technical"));
+    var t = d.technical;
+    if (!t) { var n = document.createElement("p"); n.className = "muted"; n.textContent = S("privacy_mode"); box.appendChild(n); }
+    else {
+      var tl = document.createElement("dl");
+      field(tl, S("self_ip"), t.ip ? t.ip + (t.ip_kept_until ? " (" + S("self_ip_note") + ": " + when(t.ip_kept_until) + ")" : "") : null);
+      field(tl, S("self_browser"), t.browser); field(tl, S("self_os"), t.os); field(tl, S("self_country"), t.country);
+      field(tl, S("self_page"), t.page); field(tl, S("self_referrer"), t.referrer); field(tl, S("self_user_agent"), t.user_agent);
+      box.appendChild(tl);
+    }
+    // The messages, folded: the actions below stay near however long the chat was.
+    var more = document.createElement("details"), sum = document.createElement("summary");
+    sum.textContent = S("self_messages") + " (" + d.messages.length + ")"; more.appendChild(sum);
+    var ol = document.createElement("ol"); ol.className = "md-messages";
+    d.messages.forEach(function (x) {
+      var li = document.createElement("li"), w = document.createElement("span");
+      li.className = x.from; w.className = "who"; w.textContent = (x.from === "visitor" ? S("you") : S("operator")) + " · " + when(x.at);
+      li.appendChild(w); li.appendChild(document.createTextNode(x.text)); ol.appendChild(li);
+    });
+    more.appendChild(ol); box.appendChild(more);
+  }
+
+  function openPanel() {
+    panelOpen = true; confirmAction = null;
+    [gate, declined, log, composer, offline, typingLine, identify].forEach(function (el) { el.hidden = true; });
+    panel.hidden = false; $("md-confirm").hidden = true; $("md-actions").hidden = false; $("md-done").hidden = true;
+    $("md-body").textContent = ""; $("mydata-open").setAttribute("aria-expanded", "true");
+    if (!send({ type: "data" })) status(S("failed"));
+    $("mydata-title").focus();
+  }
+  function closePanel() {
+    panelOpen = false; panel.hidden = true; $("mydata-open").setAttribute("aria-expanded", "false");
+    if (started || closed || available) showComposer(); else showOffline();
+    if (closed) { composer.hidden = true; offline.hidden = true; log.hidden = false; }
+  }
+  function ask(key, action) {
+    confirmAction = action;
+    $("md-confirm-text").textContent = S(key);
+    $("md-actions").hidden = true; $("md-confirm").hidden = false;
+    $("md-confirm").scrollIntoView({ block: "end" }); $("md-yes").focus({ preventScroll: true });
+  }
+  // After erasure or withdrawal: nothing of the chat stays, neither shown nor kept.
+  function ended(message) {
+    closed = true; started = false; consented = false; pending = {}; rendered = {};
+    forget(); token = newToken(); lastSeq = 0;
+    log.textContent = ""; $("md-body").textContent = "";
+    ["md-json", "md-html"].forEach(function (id) { $(id).removeAttribute("href"); $(id).hidden = true; });
+    $("md-confirm").hidden = true; $("md-actions").hidden = true; $("mydata-open").hidden = true;
+    [composer, offline, typingLine, identify, log].forEach(function (el) { el.hidden = true; });
+    panel.hidden = false; $("md-back").hidden = true; $("mydata-title").hidden = true;
+    $("md-done").textContent = message; $("md-done").hidden = false; $("md-done").focus();
+  }
+  $("mydata-open").addEventListener("click", function () { if (panelOpen) closePanel(); else openPanel(); });
+  $("md-back").addEventListener("click", closePanel);
+  $("md-delete").addEventListener("click", function () { ask("self_delete_confirm", "erase"); });
+  $("md-withdraw").addEventListener("click", function () { ask("self_withdraw_confirm", "withdraw"); });
+  $("md-no").addEventListener("click", function () { confirmAction = null; $("md-confirm").hidden = true; $("md-actions").hidden = false; });
+  $("md-yes").addEventListener("click", function () {
+    if (confirmAction && !send({ type: confirmAction })) status(S("failed"));
+  });
+  // A download address works once: fetch fresh ones after each use.
+  ["md-json", "md-html"].forEach(function (id) {
+    $(id).addEventListener("click", function () { setTimeout(function () { if (panelOpen && !closed) send({ type: "data" }); }, 800); });
   });
 
   $("close").addEventListener("click", function () { window.parent.postMessage("plauder:close", "*"); });

@@ -128,3 +128,29 @@ fn hello_keeps_page_addresses_without_query_or_fragment() {
         })
     );
 }
+
+#[test]
+fn self_service_frames_parse() {
+    assert_eq!(parse(r#"{"v":1,"type":"data"}"#), Ok(Inbound::Data));
+    assert_eq!(parse(r#"{"v":1,"type":"erase"}"#), Ok(Inbound::Erase));
+    assert_eq!(parse(r#"{"v":1,"type":"withdraw"}"#), Ok(Inbound::Withdraw));
+    // An id the visitor adds is ignored: the socket's own conversation is the only one.
+    assert_eq!(
+        parse(r#"{"v":1,"type":"data","conversation":"123"}"#),
+        Ok(Inbound::Data)
+    );
+    assert_eq!(
+        parse(r#"{"v":1,"type":"identify","name":" Anna ","email":"a@b.de"}"#),
+        Ok(Inbound::Identify {
+            name: Some("Anna".into()),
+            email: Some("a@b.de".into())
+        })
+    );
+    for bad in [
+        r#"{"v":1,"type":"identify"}"#,
+        r#"{"v":1,"type":"identify","name":"  ","email":""}"#,
+        r#"{"v":1,"type":"identify","email":"kein-at"}"#,
+    ] {
+        assert_eq!(parse(bad), Err(Refusal::BadContact), "{bad}");
+    }
+}

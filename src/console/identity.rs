@@ -1,0 +1,81 @@
+//! Identity recognition for operators: when the visitor of a conversation gave an e-mail
+//! address that a local contact has, and the widget recognises returning visitors (never
+//! in privacy mode), the operator sees that contact's earlier conversations with links to
+//! their transcripts. Only this installation's own data; nothing is looked up elsewhere.
+//! Also tells an operator's console live when a conversation's contact changed or the
+//! visitor erased it. The caller has checked the operator's permission.
+
+use super::live_protocol::Push;
+use crate::db::conversations::{self, Conversation, ConversationId};
+use crate::db::widgets::Widget;
+use crate::db::{DbConn, DbResult, widgets};
+use crate::state::AppState;
+use serde::Serialize;
+
+/// How many earlier conversations are listed.
+const EARLIER_LIMIT: i64 = 20;
+
+/// One earlier conversation of the same contact; ids as strings for JavaScript.
+#[derive(Debug, Clone, Serialize)]
+pub struct Earlier {
+    pub id: String,
+    pub widget: String,
+    pub status: &'static str,
+    /// RFC 3339, for the console's script.
+    pub started: String,
+    /// As the transcript page shows it.
+    pub date: String,
+}
+
+/// Whether the widget lets operators recognise returning visitors (forced off in privacy
+/// mode when the settings were read).
+pub fn recognises(widget: Option<&Widget>) -> bool {
+    widget.is_some_and(|w| w.settings.privacy.identity_recognition)
+}
+
+/// The earlier conversations operators may see for `c`: none unless the widget recognises
+/// returning visitors and the visitor's address matched a contact.
+pub fn earlier(conn: &mut DbConn, c: &Conversation, recognised: bool) -> DbResult<Vec<Earlier>> {
+    let Some(contact) = c.contact.filter(|_| recognised) else {
+        return Ok(Vec::new());
+    };
+    Ok(
+        conversations::of_contact(conn, contact, c.id, EARLIER_LIMIT)?
+            .into_iter()
+            .map(|(e, widget)| Earlier {
+                id: e.id.0.to_string(),
+                widget,
+                status: e.status.as_str(),
+                started: e
+                    .created_at
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                date: e.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// What an open conversation's console should be told after it changed: its contact and
+/// earlier conversations, or that it is gone (the visitor erased it). `None`: the database
+/// could not be read; the next change tries again.
+pub async fn after_change(state: &AppState, id: ConversationId) -> Option<Push> {
+    state
+        .blocking(move |conn, st| {
+            let Some(c) = conversations::by_id(conn, id)? else {
+                return Ok(Push::Erased {
+                    conversation: id.0.to_string(),
+                });
+            };
+            let widget = widgets::by_id(conn, c.widget)?;
+            let (name, email) = c.contact(&st.ring)?;
+            Ok(Push::Contact {
+                conversation: id.0.to_string(),
+                name,
+                email,
+                earlier: earlier(conn, &c, recognises(widget.as_ref()))?,
+            })
+        })
+        .await
+        .ok()
+}

@@ -1,0 +1,138 @@
+//! Contacts: visitors who typed an e-mail address, so that operators may recognise a
+//! returning visitor (identity recognition, a per-widget setting). Address and name are
+//! encrypted with the row id bound in; the blind index finds a contact by address without
+//! decrypting anything. Only what visitors typed into this installation: this module must
+//! never look anything up outside, and never logs a value.
+
+use super::schema::{contacts, conversations};
+use super::{DbConn, DbResult};
+use crate::crypto::{FieldRef, KeyRing, normalise_email};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContactId(pub i64);
+
+/// Keeps this index apart from other blind indexes over e-mail addresses (staff).
+const BLIND_KIND: &str = "contact email";
+
+fn field(id: i64, column: &'static str) -> FieldRef<'static> {
+    FieldRef {
+        table: "contacts",
+        column,
+        row_id: id,
+    }
+}
+
+/// The blind index of an address: HMAC of the trimmed, lower-cased address.
+pub fn blind(ring: &KeyRing, email: &str) -> Vec<u8> {
+    ring.blind_index(BLIND_KIND, &normalise_email(email))
+}
+
+fn by_blind(conn: &mut DbConn, index: &[u8]) -> DbResult<Option<ContactId>> {
+    Ok(contacts::table
+        .filter(contacts::email_blind.eq(index))
+        .select(contacts::id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(ContactId))
+}
+
+/// The contact with this address, made if there is none; call inside the caller's
+/// transaction. A name fills an empty one but never replaces a stored name: anyone can
+/// type anyone's address, and that must not rename the contact.
+pub fn remember(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    email: &str,
+    name: Option<&str>,
+    now: NaiveDateTime,
+) -> DbResult<ContactId> {
+    let index = blind(ring, email);
+    if let Some(found) = by_blind(conn, &index)? {
+        fill_name(conn, ring, found, name, now)?;
+        return Ok(found);
+    }
+    let id = super::new_id(now.and_utc())?;
+    let email_enc = ring.seal_str(field(id, "email"), email.trim())?;
+    let name_enc = name
+        .map(|n| ring.seal_str(field(id, "name"), n))
+        .transpose()?;
+    // A savepoint: when another transaction inserted the same address first, the unique
+    // index refuses ours and the caller's transaction goes on with theirs.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(contacts::table)
+            .values((
+                contacts::id.eq(id),
+                contacts::email_enc.eq(email_enc),
+                contacts::name_enc.eq(name_enc),
+                contacts::email_blind.eq(&index),
+                contacts::created_at.eq(now),
+                contacts::updated_at.eq(now),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(ContactId(id)),
+        Err(e) => by_blind(conn, &index)?.ok_or_else(|| e.into()),
+    }
+}
+
+fn fill_name(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    id: ContactId,
+    name: Option<&str>,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    let Some(name) = name else {
+        return Ok(());
+    };
+    let sealed = ring.seal_str(field(id.0, "name"), name)?;
+    diesel::update(
+        contacts::table
+            .find(id.0)
+            .filter(contacts::name_enc.is_null()),
+    )
+    .set((
+        contacts::name_enc.eq(Some(sealed)),
+        contacts::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the contact unless another conversation still names it; returns whether it
+/// was deleted. Self-service deletion proves access to one conversation only (its token),
+/// not to the address, so it must not take other conversations' contact with it.
+pub fn forget_if_unused(conn: &mut DbConn, id: ContactId) -> DbResult<bool> {
+    let users: i64 = conversations::table
+        .filter(conversations::contact_id.eq(id.0))
+        .count()
+        .get_result(conn)?;
+    if users > 0 {
+        return Ok(false);
+    }
+    Ok(diesel::delete(contacts::table.find(id.0)).execute(conn)? == 1)
+}
+
+/// The stored address and name of a contact (decrypting them is an access to personal data).
+pub fn read(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    id: ContactId,
+) -> DbResult<Option<(String, Option<String>)>> {
+    let Some((email, name)) = contacts::table
+        .find(id.0)
+        .select((contacts::email_enc, contacts::name_enc))
+        .first::<(Vec<u8>, Option<Vec<u8>>)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let email = ring.open_str(field(id.0, "email"), &email)?;
+    let name = name
+        .map(|n| ring.open_str(field(id.0, "name"), &n))
+        .transpose()?;
+    Ok(Some((email, name)))
+}
