@@ -147,7 +147,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-wei
 dd{margin:0;overflow-wrap:anywhere}ol{list-style:none;padding:0}\
 li{margin:.5rem 0;padding:.5rem .75rem;border-radius:10px;background:#f4f6f9;\
 white-space:pre-wrap;overflow-wrap:anywhere}li.visitor{background:#e6effa}\
-.who{display:block;font-size:.8rem;color:#5b6575}.muted{color:#5b6575}";
+.who{display:block;font-size:.8rem;color:#5b6575}.muted{color:#5b6575}\
+@media (max-width:30rem){dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.5rem}}";
 
 /// `'sha256-…'` of `PAGE_CSS`, for the page's Content-Security-Policy.
 pub fn css_source() -> String {

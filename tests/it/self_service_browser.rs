@@ -106,6 +106,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let mut op = operator(&server);
+    let export = shots.join("self-service-export.html");
 
     for (width, height, label) in [(1280, 800, "desktop"), (360, 740, "360")] {
         let baseline = row_counts(&server);
@@ -135,6 +136,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
         v.click(&v.find("#identify summary"));
         v.type_into(&v.find("#id-name"), "Anna Beispiel");
         v.type_into(&v.find("#id-email"), "anna@example.de");
+        v.screenshot(&shots.join(format!("self-service-chat-{label}.png")));
         v.click(&v.find("#identify-form button.send"));
         v.wait_for("saved", "return document.getElementById('identify').hidden");
         assert_eq!(storage(&v)["session"], 1, "the token, kept for the session");
@@ -180,6 +182,16 @@ fn visitor_sees_downloads_and_deletes_their_data() {
                 .contains("Habt ihr grünen Tee?")
         );
 
+        // The readable page, kept to be looked at after the loop.
+        v.js(
+            "window.__page = null; fetch(document.getElementById('md-html').getAttribute('href')) \
+             .then(function (r) { return r.text(); }).then(function (t) { window.__page = t; }); return true;",
+            vec![],
+        );
+        v.wait_for("the readable page", "return window.__page !== null");
+        let exported = v.js("return window.__page", vec![]);
+        std::fs::write(&export, exported.as_str().unwrap()).unwrap();
+
         v.click(&v.find("#md-delete"));
         v.wait_for(
             "the confirmation",
@@ -223,6 +235,19 @@ fn visitor_sees_downloads_and_deletes_their_data() {
             !text.as_str().unwrap().contains("Habt ihr"),
             "nothing of the chat stays on screen"
         );
+    }
+    // The downloaded page on its own, as the visitor opens the saved file.
+    for (width, height, label) in [(1280, 800, "desktop"), (360, 740, "360")] {
+        let b = driver.browser(
+            width,
+            height,
+            &profiles.path().join(format!("file-{label}")),
+        );
+        b.goto(&format!("file://{}", export.display()));
+        b.wait_for("the page", "return document.readyState === 'complete'");
+        let title = b.js("return document.querySelector('h1').textContent", vec![]);
+        assert_eq!(title, json!("Was über Sie gespeichert ist"));
+        b.screenshot(&shots.join(format!("self-service-export-{label}.png")));
     }
 }
 
