@@ -261,3 +261,31 @@ both_backends!(self_service_frames_are_validated, |db| {
         .unwrap();
     assert_eq!(stored, None, "refused frames store nothing");
 });
+
+both_backends!(
+    an_offline_message_is_the_visitors_own_while_the_socket_lasts,
+    |db| {
+        let server = TestServer::start(db);
+        let w = crate::visitor::widget(&server, false);
+        let mut ws = visitor(&server, &w);
+        hello(&mut ws, None);
+        ws.send(json!({"v": 1, "type": "offline", "id": "o1", "text": "Rückruf bitte", "name": "Anna", "email": "anna@example.de"}));
+        ws.recv_type("ack");
+        let data = my_data(&mut ws)["data"].clone();
+        assert_eq!(data["status"], "offline");
+        assert_eq!(
+            (data["name"].as_str(), data["email"].as_str()),
+            (Some("Anna"), Some("anna@example.de"))
+        );
+        assert_eq!(texts_of(&data), ["Rückruf bitte"]);
+        let before = crate::support::scan::row_counts(&server);
+        assert_eq!((before["conversations"], before["contacts"]), (1, 1));
+        ws.send(json!({"v": 1, "type": "erase"}));
+        ws.recv_type("erased");
+        let after = crate::support::scan::row_counts(&server);
+        for table in ["conversations", "messages", "consents", "contacts"] {
+            assert_eq!(after[table], 0, "{table}");
+        }
+        assert_eq!(after["erasure_journal"], 1);
+    }
+);
