@@ -167,14 +167,21 @@ fn visitor_and_operator_chat_in_real_browsers() {
 pub fn serve_on(port: u16, html: String) -> String {
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     std::thread::spawn(move || {
+        // One thread per connection: Chromium opens speculative connections that never
+        // send a request, and a server reading them in turn would stall the real one.
         for mut stream in listener.incoming().flatten() {
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
-                html.len()
-            );
+            let html = html.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+                let mut buf = [0u8; 4096];
+                if matches!(stream.read(&mut buf), Ok(n) if n > 0) {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
+                        html.len()
+                    );
+                }
+            });
         }
     });
     format!("http://127.0.0.1:{port}/")

@@ -6,23 +6,10 @@ use super::{SHOP, add_rule, widget};
 use crate::support::webdriver::Driver;
 use crate::support::{Db, TestServer};
 use diesel::prelude::*;
-use std::io::{Read, Write};
 
-/// Serves one HTML page on 127.0.0.1:`port`, an origin other than plauder's.
+/// The shared host page server, at a German path (any path gets the page).
 fn serve_on(port: u16, html: String) -> String {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
-                html.len()
-            );
-        }
-    });
-    format!("http://127.0.0.1:{port}/de/kontakt")
+    format!("{}de/kontakt", crate::browser::serve_on(port, html))
 }
 
 /// The launcher's colour: the loader applies the chosen widget's accent after routing.
