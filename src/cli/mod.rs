@@ -1,6 +1,7 @@
 //! The command line: `serve`, `init`, `migrate`, `check`, `user …`, `keys …`.
 //! Exit codes: 0 success, 1 runtime failure, 2 bad configuration or usage.
 
+mod check;
 mod keys;
 mod notify;
 mod serve;
@@ -43,8 +44,13 @@ enum Command {
     },
     /// Run database migrations only.
     Migrate,
-    /// Validate the configuration and print it with secrets redacted.
-    Check,
+    /// Validate and print the configuration (secrets redacted), then check certificate, key
+    /// ring, data directory and database. Exit 1 when a check fails, 2 on a bad configuration.
+    Check {
+        /// Only validate and print the configuration; look at nothing else.
+        #[arg(long)]
+        config_only: bool,
+    },
     /// Print the commented example configuration.
     ExampleConfig,
     /// Manage staff accounts.
@@ -112,9 +118,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             admin_password_file,
         } => serve::init(config, admin_password_file),
         Command::Migrate => serve::migrate(config),
-        Command::Check => {
-            print!("{}", config::example::effective_toml(&config));
-            Ok(())
+        Command::Check { config_only } => {
+            use crate::clock::Clock;
+            check::run(&config, config_only, crate::clock::SystemClock.naive())
         }
         Command::ExampleConfig => Ok(()),
         Command::User(cmd) => users::run(config, cmd),

@@ -9,6 +9,7 @@ pub mod erasure;
 mod ids;
 pub mod masking;
 pub mod messages;
+pub mod migration_status;
 pub mod notices;
 pub mod route_rules;
 pub mod schema;

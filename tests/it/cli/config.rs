@@ -8,7 +8,9 @@ fn config_error(file_body: &str, env: &[(&str, &str)]) -> (i32, String, String) 
     std::fs::write(&file, file_body).unwrap();
     let mut cmd = base_command();
     cmd.env_remove("PLAUDER_LOG_LEVEL");
-    cmd.arg("--config").arg(&file).arg("check");
+    cmd.arg("--config")
+        .arg(&file)
+        .args(["check", "--config-only"]);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -108,7 +110,7 @@ fn layers_apply_in_order_and_check_redacts_secrets() {
     let o = base_command()
         .arg("--config")
         .arg(&file)
-        .args(["--data-dir", "/from/cli", "check"])
+        .args(["--data-dir", "/from/cli", "check", "--config-only"])
         .env(
             "PLAUDER_DATABASE_URL",
             "postgres://app:topsecret@db.internal/plauder",
