@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod chat;
 pub mod cli;

@@ -1,6 +1,7 @@
-//! The command line: `serve`, `init`, `migrate`, `check`, `user …`, `keys …`.
+//! The command line: `serve`, `init`, `migrate`, `check`, `user …`, `keys …`, `audit …`.
 //! Exit codes: 0 success, 1 runtime failure, 2 bad configuration or usage.
 
+mod audit;
 mod check;
 mod keys;
 mod notify;
@@ -59,6 +60,9 @@ enum Command {
     /// Manage the key ring.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Check, show and prune the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// A failure that ends the command, with the exit code it deserves.
@@ -125,5 +129,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::ExampleConfig => Ok(()),
         Command::User(cmd) => users::run(config, cmd),
         Command::Keys(cmd) => keys::run(config, cmd),
+        Command::Audit(cmd) => audit::run(config, cmd),
     }
 }

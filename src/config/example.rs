@@ -30,6 +30,7 @@ fn render(config: &Config, commented: bool) -> String {
         ("tls", config.tls.entries()),
         ("log", config.log.entries()),
         ("session", config.session.entries()),
+        ("audit", config.audit.entries()),
     ];
     for (name, entries) in sections {
         out.push_str(&format!("\n[{name}]\n"));
@@ -66,6 +67,7 @@ mod tests {
             config.tls.entries(),
             config.log.entries(),
             config.session.entries(),
+            config.audit.entries(),
         ];
         for (field, value) in all.into_iter().flatten() {
             assert!(

@@ -108,6 +108,7 @@ fn apply_table(
             ("tls", toml::Value::Table(t)) => config.tls.apply(t, "tls"),
             ("log", toml::Value::Table(t)) => config.log.apply(t, "log"),
             ("session", toml::Value::Table(t)) => config.session.apply(t, "session"),
+            ("audit", toml::Value::Table(t)) => config.audit.apply(t, "audit"),
             _ => {
                 general.insert(key.clone(), value.clone());
                 Ok(())
@@ -143,6 +144,7 @@ fn env_table(config: &Config, env: &HashMap<String, String>) -> toml::Table {
         ("tls", config.tls.entries()),
         ("log", config.log.entries()),
         ("session", config.session.entries()),
+        ("audit", config.audit.entries()),
     ];
     for (section, entries) in sections {
         for (field, default) in entries {
@@ -242,6 +244,12 @@ fn validate(config: &Config) -> Result<(), KeyError> {
         return Err(invalid(
             "session.idle_timeout_minutes",
             "the idle timeout cannot exceed the absolute timeout",
+        ));
+    }
+    if !(1..=36_500).contains(&config.audit.retention_days) {
+        return Err(invalid(
+            "audit.retention_days",
+            "must be between 1 and 36500 days",
         ));
     }
     Ok(())

@@ -70,6 +70,14 @@ config_section! {
     }
 }
 
+config_section! {
+    /// The audit log of every access to personal data.
+    pub struct AuditConfig {
+        /// Days an audit entry is kept before the retention prunes it (1 to 36500).
+        retention_days: u32 = 730,
+    }
+}
+
 /// The effective configuration.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
@@ -77,6 +85,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub log: LogConfig,
     pub session: SessionConfig,
+    pub audit: AuditConfig,
 }
 
 impl Config {

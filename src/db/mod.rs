@@ -1,6 +1,7 @@
 //! Storage: one diesel `MultiConnection` over SQLite (the embedded default) and PostgreSQL,
 //! an r2d2 pool, embedded migrations per backend. Knows no HTTP and no chat hub.
 
+pub mod audit;
 pub mod canned;
 pub mod consents;
 pub mod contacts;
@@ -215,7 +216,8 @@ impl Db {
 /// A transaction that takes SQLite's write lock up front (`BEGIN IMMEDIATE`). A deferred
 /// transaction that reads first cannot wait for the lock when it later writes: SQLite then
 /// answers "database is locked" at once, without the busy timeout. On PostgreSQL a plain
-/// transaction. Nested `transaction` calls inside become savepoints as usual.
+/// transaction. Nested `transaction` calls inside become savepoints as usual; so does a
+/// `write_transaction` called inside another transaction (the outer one holds the lock).
 pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
@@ -223,6 +225,9 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     type Multi = <DbConn as Connection>::TransactionManager;
+    if in_transaction(conn)? {
+        return conn.transaction(work);
+    }
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
@@ -240,4 +245,13 @@ where
             Err(e)
         }
     }
+}
+
+/// Whether a transaction is open on this connection (diesel's own bookkeeping).
+pub fn in_transaction(conn: &mut DbConn) -> Result<bool, diesel::result::Error> {
+    use diesel::connection::TransactionManager;
+    type Multi = <DbConn as Connection>::TransactionManager;
+    Ok(Multi::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some())
 }

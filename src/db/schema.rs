@@ -212,3 +212,29 @@ diesel::table! {
 
 diesel::joinable!(conversations -> contacts (contact_id));
 diesel::allow_tables_to_appear_in_same_query!(contacts, conversations);
+
+// Audit log (helper AUDIT): append-only, hash-chained; ids and fixed words only.
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Nullable<BigInt>,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        mac -> Binary,
+    }
+}
+
+diesel::table! {
+    audit_anchor (id) {
+        id -> BigInt,
+        seq -> BigInt,
+        mac -> Binary,
+        pruned_at -> Timestamp,
+        anchor_mac -> Binary,
+    }
+}

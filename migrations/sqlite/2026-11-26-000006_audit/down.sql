@@ -1,0 +1,3 @@
+DROP TABLE audit_anchor;
+DROP TRIGGER audit_log_append_only;
+DROP TABLE audit_log;
