@@ -129,12 +129,12 @@ pub fn after<T>(
 }
 
 /// Why an audited read's transaction was rolled back.
-enum ReadStop {
-    Absent,
+enum ReadStop<E> {
+    Refused(E),
     Db(DbError),
 }
 
-impl From<diesel::result::Error> for ReadStop {
+impl<E> From<diesel::result::Error> for ReadStop<E> {
     fn from(e: diesel::result::Error) -> Self {
         Self::Db(e.into())
     }
@@ -150,20 +150,40 @@ pub fn read<T>(
     entry: Entry,
     work: impl FnOnce(&mut DbConn) -> DbResult<Option<T>>,
 ) -> DbResult<Option<T>> {
-    let found = crate::db::write_transaction(conn, |conn| {
+    let done = read_or(
+        conn,
+        ring,
+        entry,
+        |conn| Ok(work(conn)?.ok_or(())),
+        |_| Outcome::NotFound,
+    )?;
+    Ok(done.ok())
+}
+
+/// `read` for work that can refuse (not found, outside the actor's scope): on `Err(e)` the
+/// entry is rolled back with whatever the work did, and one with `outcome_of(&e)` written.
+pub fn read_or<T, E>(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    entry: Entry,
+    work: impl FnOnce(&mut DbConn) -> DbResult<Result<T, E>>,
+    outcome_of: impl FnOnce(&E) -> Outcome,
+) -> DbResult<Result<T, E>> {
+    let done = crate::db::write_transaction(conn, |conn| {
         record(conn, ring, &entry).map_err(ReadStop::Db)?;
         match work(conn) {
-            Ok(Some(value)) => Ok(value),
-            Ok(None) => Err(ReadStop::Absent),
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(refused)) => Err(ReadStop::Refused(refused)),
             Err(e) => Err(ReadStop::Db(e)),
         }
     });
-    match found {
-        Ok(value) => Ok(Some(value)),
+    match done {
+        Ok(value) => Ok(Ok(value)),
         Err(ReadStop::Db(e)) => Err(e),
-        Err(ReadStop::Absent) => {
-            append(conn, ring, &entry.outcome(Outcome::NotFound))?;
-            Ok(None)
+        Err(ReadStop::Refused(refused)) => {
+            let outcome = outcome_of(&refused);
+            append(conn, ring, &entry.outcome(outcome))?;
+            Ok(Err(refused))
         }
     }
 }

@@ -9,7 +9,7 @@ use super::protocol::{Outbound, Refusal, VERSION};
 use super::socket::{Flow, VisitorSocket};
 use crate::chat::Event;
 use crate::db::conversations::ConversationId;
-use crate::db::erasure::{self, Action};
+use crate::db::erasure::Action;
 use crate::http::ws::{CloseCode, CloseReason};
 use crate::widget::privacy::WithdrawalPolicy;
 
@@ -34,7 +34,12 @@ impl VisitorSocket {
         };
         let loaded = self
             .state
-            .blocking(move |conn, st| super::my_data::load(conn, &st.ring, id, st.clock.naive()))
+            .blocking(move |conn, st| {
+                let entry = crate::audit::hooks::self_service_shown(st.clock.naive(), id);
+                crate::audit::read(conn, &st.ring, entry, |c| {
+                    super::my_data::load(c, &st.ring, id, st.clock.naive())
+                })
+            })
             .await;
         let data = match loaded {
             Ok(Some(data)) => data,
@@ -99,7 +104,12 @@ impl VisitorSocket {
                 let done = self
                     .state
                     .blocking(move |conn, st| {
-                        erasure::withdraw_and_close(conn, id, st.clock.naive())
+                        crate::audit::hooks::withdraw_and_close(
+                            conn,
+                            &st.ring,
+                            st.clock.naive(),
+                            id,
+                        )
                     })
                     .await;
                 if done.is_err() {
@@ -125,7 +135,9 @@ impl VisitorSocket {
     async fn erase_conversation(&mut self, id: ConversationId, action: Action) -> bool {
         let erased = self
             .state
-            .blocking(move |conn, st| erasure::erase(conn, id, action, st.clock.naive()))
+            .blocking(move |conn, st| {
+                crate::audit::hooks::erase(conn, &st.ring, st.clock.naive(), id, action)
+            })
             .await;
         if erased.is_err() {
             return false;

@@ -5,6 +5,7 @@
 //! written the read does not happen; no personal value reaches an audit row.
 
 mod chain;
+mod hooks;
 mod prune;
 
 use crate::support::{Db, TestServer};
