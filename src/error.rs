@@ -34,8 +34,13 @@ impl From<askama::Error> for AppError {
 }
 
 impl From<crate::access::Denied> for AppError {
+    /// An object outside the actor's scope answers exactly like one that does not exist.
     fn from(e: crate::access::Denied) -> Self {
-        Self::Forbidden(e.to_string())
+        if e.hidden() {
+            Self::NotFound
+        } else {
+            Self::Forbidden(e.to_string())
+        }
     }
 }
 

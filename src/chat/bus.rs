@@ -32,6 +32,9 @@ pub enum Event {
     },
     /// Operator availability changed.
     Presence,
+    /// Roles, teams or a widget's team changed: open operator sockets re-read what their
+    /// staff member may see (`None`: everyone's, e.g. a role's matrix changed).
+    AccessChanged { staff: Option<StaffId> },
 }
 
 pub trait EventBus: Send + Sync {

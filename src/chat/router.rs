@@ -44,7 +44,7 @@ fn conversation_of(event: &Event) -> Option<ConversationId> {
         | Event::ConversationChanged { conversation }
         | Event::Typing { conversation, .. }
         | Event::Preview { conversation, .. } => Some(*conversation),
-        Event::Presence => None,
+        Event::Presence | Event::AccessChanged { .. } => None,
     }
 }
 

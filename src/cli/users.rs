@@ -5,15 +5,23 @@ use crate::auth::password;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::{KeyRing, normalise_username};
+use crate::db::roles::{self, RoleId};
 use crate::db::staff::{self, NewStaff, Role};
 use crate::db::{Db, DbConn};
 use clap::{Subcommand, ValueEnum};
+use std::collections::HashMap;
 use std::io::BufRead;
 
+/// The built-in roles; custom roles are given in the admin UI.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Admin,
+    Supervisor,
     Operator,
+    /// Data-protection officer.
+    #[value(name = "dpo", alias = "data-protection-officer")]
+    Dpo,
+    Auditor,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,7 +75,10 @@ pub fn run(config: Config, cmd: UserCommand) -> Result<(), Failure> {
             let hash = password::hash(&pw).map_err(Failure::runtime)?;
             let role = match role {
                 RoleArg::Admin => Role::Admin,
+                RoleArg::Supervisor => Role::Supervisor,
                 RoleArg::Operator => Role::Operator,
+                RoleArg::Dpo => Role::Dpo,
+                RoleArg::Auditor => Role::Auditor,
             };
             if staff::by_username(&mut conn, &name)
                 .map_err(Failure::runtime)?
@@ -107,13 +118,18 @@ pub fn run(config: Config, cmd: UserCommand) -> Result<(), Failure> {
             }
         }
         UserCommand::List => {
+            let role_names: HashMap<RoleId, String> = roles::list(&mut conn)
+                .map_err(Failure::runtime)?
+                .into_iter()
+                .map(|r| (r.id, r.builtin.map_or(r.name, |b| b.as_str().to_string())))
+                .collect();
             println!("{:<24} {:<10} {:<9} created", "user", "role", "status");
             for s in staff::list(&mut conn).map_err(Failure::runtime)? {
                 let status = if s.disabled { "disabled" } else { "active" };
                 println!(
                     "{:<24} {:<10} {:<9} {}",
                     s.username,
-                    s.role.as_str(),
+                    role_names.get(&s.role).map_or("?", String::as_str),
                     status,
                     s.created_at.format("%Y-%m-%d")
                 );

@@ -1,15 +1,16 @@
 //! Static files compiled into the binary; nothing is loaded from anywhere else.
 
-use actix_web::{HttpResponse, get, web};
+use crate::http::routes::{Routes, Rule};
+use actix_web::HttpResponse;
 
 const APP_CSS: &str = include_str!("../../templates/static/app.css");
 const CONSOLE_JS: &str = include_str!("../../templates/static/console.js");
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(app_css).service(console_js);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/static/app.css", Rule::Public, app_css);
+    r.get("/static/console.js", Rule::Public, console_js);
 }
 
-#[get("/static/app.css")]
 async fn app_css() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
@@ -17,7 +18,6 @@ async fn app_css() -> HttpResponse {
         .body(APP_CSS)
 }
 
-#[get("/static/console.js")]
 async fn console_js() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")

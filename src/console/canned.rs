@@ -4,21 +4,42 @@
 use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
 use crate::db::canned::{self, Canned, CannedId};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(add)
-        .service(edit_form)
-        .service(update)
-        .service(delete);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get(
+        "/admin/canned",
+        Rule::Staff(Permission::Edit(Area::Canned)),
+        list,
+    );
+    r.post(
+        "/admin/canned",
+        Rule::Staff(Permission::Edit(Area::Canned)),
+        add,
+    );
+    r.get(
+        "/admin/canned/{id}/edit",
+        Rule::Staff(Permission::Edit(Area::Canned)),
+        edit_form,
+    );
+    r.post(
+        "/admin/canned/{id}/edit",
+        Rule::Staff(Permission::Edit(Area::Canned)),
+        update,
+    );
+    r.post(
+        "/admin/canned/{id}/delete",
+        Rule::Staff(Permission::Edit(Area::Canned)),
+        delete,
+    );
 }
 
 /// A refused form: the field it concerns and the i18n key of the message.
@@ -99,13 +120,12 @@ fn back_to_list() -> HttpResponse {
         .finish()
 }
 
-#[get("/admin/canned")]
 async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageCanned)?;
+    access::require(&session.actor, Permission::Edit(Area::Canned), Object::None)?;
     render_list(
         &req,
         &state,
@@ -145,14 +165,13 @@ async fn check(
     Ok(Ok((shortcut, body)))
 }
 
-#[post("/admin/canned")]
 async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     form: web::Form<SnippetForm>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageCanned)?;
+    access::require(&session.actor, Permission::Edit(Area::Canned), Object::None)?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let form = form.into_inner();
     let refused = |e| (StatusCode::BAD_REQUEST, Some(e));
@@ -180,14 +199,13 @@ async fn add(
     .await
 }
 
-#[get("/admin/canned/{id}/edit")]
 async fn edit_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageCanned)?;
+    access::require(&session.actor, Permission::Edit(Area::Canned), Object::None)?;
     let id = CannedId(path.into_inner());
     let item = state
         .blocking(move |conn, _| canned::by_id(conn, id))
@@ -203,7 +221,6 @@ async fn edit_form(
     )
 }
 
-#[post("/admin/canned/{id}/edit")]
 async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -211,7 +228,7 @@ async fn update(
     path: web::Path<i64>,
     form: web::Form<SnippetForm>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageCanned)?;
+    access::require(&session.actor, Permission::Edit(Area::Canned), Object::None)?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let id = CannedId(path.into_inner());
     let form = form.into_inner();
@@ -246,7 +263,6 @@ struct DeleteForm {
     csrf: Option<String>,
 }
 
-#[post("/admin/canned/{id}/delete")]
 async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -254,7 +270,7 @@ async fn delete(
     path: web::Path<i64>,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageCanned)?;
+    access::require(&session.actor, Permission::Edit(Area::Canned), Object::None)?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let id = CannedId(path.into_inner());
     if !state

@@ -2,15 +2,16 @@
 
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
-use crate::db::staff::{self, Role};
+use crate::access::{self, Object, Permission};
+use crate::db::staff;
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(dashboard);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/admin", Rule::Staff(Permission::SignedIn), dashboard);
 }
 
 #[derive(Template)]
@@ -28,21 +29,16 @@ struct DashboardPage {
     role: String,
 }
 
-#[get("/admin")]
 async fn dashboard(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ViewDashboard)?;
+    access::require(&session.actor, Permission::SignedIn, Object::None)?;
     let staff_count = state.blocking(|conn, _| staff::count(conn)).await?;
     let page = Chrome::new(&req, Some(&session))?;
     let cert = state.certs.summary();
     let ring = state.ring.info();
-    let role_key = match session.info.staff.role {
-        Role::Admin => "role.admin",
-        Role::Operator => "role.operator",
-    };
     let view = DashboardPage {
         version: env!("CARGO_PKG_VERSION"),
         backend: state.db.backend().name(),
@@ -60,7 +56,10 @@ async fn dashboard(
         ),
         ring_id: ring.ring_id,
         staff_count,
-        role: page.t.get(role_key).to_string(),
+        role: match session.actor.builtin {
+            Some(b) => page.t.get(b.label_key()).to_string(),
+            None => session.actor.role_name.clone(),
+        },
         page,
     };
     let html = view.render()?;

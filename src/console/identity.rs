@@ -6,6 +6,7 @@
 //! visitor erased it. The caller has checked the operator's permission.
 
 use super::live_protocol::Push;
+use crate::access::{self, Actor, Area, Permission};
 use crate::db::conversations::{self, Conversation, ConversationId};
 use crate::db::widgets::Widget;
 use crate::db::{DbConn, DbResult, widgets};
@@ -34,32 +35,43 @@ pub fn recognises(widget: Option<&Widget>) -> bool {
 }
 
 /// The earlier conversations operators may see for `c`: none unless the widget recognises
-/// returning visitors and the visitor's address matched a contact.
-pub fn earlier(conn: &mut DbConn, c: &Conversation, recognised: bool) -> DbResult<Vec<Earlier>> {
+/// returning visitors and the visitor's address matched a contact; only those the actor's
+/// scope reaches (`access::require` decides each).
+pub fn earlier(
+    conn: &mut DbConn,
+    c: &Conversation,
+    recognised: bool,
+    actor: &Actor,
+) -> DbResult<Vec<Earlier>> {
     let Some(contact) = c.contact.filter(|_| recognised) else {
         return Ok(Vec::new());
     };
-    Ok(
-        conversations::of_contact(conn, contact, c.id, EARLIER_LIMIT)?
-            .into_iter()
-            .map(|(e, widget)| Earlier {
-                id: e.id.0.to_string(),
-                widget,
-                status: e.status.as_str(),
-                started: e
-                    .created_at
-                    .and_utc()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                date: e.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            })
-            .collect(),
-    )
+    let mut visible = Vec::new();
+    for (e, widget) in conversations::of_contact(conn, contact, c.id, EARLIER_LIMIT)? {
+        let object = access::conversation(conn, &e)?;
+        if access::require(actor, Permission::Read(Area::Conversations), object).is_ok() {
+            visible.push((e, widget));
+        }
+    }
+    Ok(visible
+        .into_iter()
+        .map(|(e, widget)| Earlier {
+            id: e.id.0.to_string(),
+            widget,
+            status: e.status.as_str(),
+            started: e
+                .created_at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            date: e.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect())
 }
 
 /// What an open conversation's console should be told after it changed: its contact and
 /// earlier conversations, or that it is gone (the visitor erased it). `None`: the database
 /// could not be read; the next change tries again.
-pub async fn after_change(state: &AppState, id: ConversationId) -> Option<Push> {
+pub async fn after_change(state: &AppState, id: ConversationId, actor: Actor) -> Option<Push> {
     state
         .blocking(move |conn, st| {
             let Some(c) = conversations::by_id(conn, id)? else {
@@ -73,7 +85,7 @@ pub async fn after_change(state: &AppState, id: ConversationId) -> Option<Push> 
                 conversation: id.0.to_string(),
                 name,
                 email,
-                earlier: earlier(conn, &c, recognises(widget.as_ref()))?,
+                earlier: earlier(conn, &c, recognises(widget.as_ref()), &actor)?,
             })
         })
         .await

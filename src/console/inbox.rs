@@ -2,21 +2,38 @@
 
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
 use crate::db::conversations::{self, ConversationId, Status};
 use crate::db::messages::Sender;
-use crate::db::{canned, messages, widgets};
+use crate::db::{canned, messages, teams, widgets};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(console)
-        .service(canned_json)
-        .service(history)
-        .service(transcript);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get(
+        "/console",
+        Rule::Staff(Permission::Edit(Area::Conversations)),
+        console,
+    );
+    r.get(
+        "/console/canned.json",
+        Rule::Staff(Permission::Read(Area::Canned)),
+        canned_json,
+    );
+    r.get(
+        "/console/history",
+        Rule::Staff(Permission::Read(Area::Conversations)),
+        history,
+    );
+    r.get(
+        "/console/conversations/{id}",
+        Rule::Staff(Permission::Read(Area::Conversations)),
+        transcript,
+    );
 }
 
 #[derive(Template)]
@@ -25,9 +42,12 @@ struct ConsolePage {
     page: Chrome,
 }
 
-#[get("/console")]
 async fn console(req: HttpRequest, session: Authenticated) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::UseConsole)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Conversations),
+        Object::None,
+    )?;
     let view = ConsolePage {
         page: Chrome::new(&req, Some(&session))?,
     };
@@ -35,12 +55,11 @@ async fn console(req: HttpRequest, session: Authenticated) -> Result<HttpRespons
     Ok(view.page.respond(HttpResponse::Ok(), html))
 }
 
-#[get("/console/canned.json")]
 async fn canned_json(
     state: web::Data<AppState>,
     session: Authenticated,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::UseConsole)?;
+    access::require(&session.actor, Permission::Read(Area::Canned), Object::None)?;
     let list = state.blocking(|conn, _| canned::list(conn)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -69,25 +88,49 @@ struct HistoryQuery {
 
 const PAGE: i64 = 50;
 
-#[get("/console/history")]
 async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::UseConsole)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Conversations),
+        Object::None,
+    )?;
     let before = query.before;
+    let actor = session.actor.clone();
+    let read = Permission::Read(Area::Conversations);
     let page = state
-        .blocking(move |conn, _| conversations::closed_page(conn, before, PAGE + 1))
+        .blocking(move |conn, _| {
+            let widget_teams = teams::of_widgets(conn)?;
+            let only = access::narrowing(&actor, read, &widget_teams);
+            let page = conversations::closed_page(conn, before, PAGE + 1, only.as_deref())?;
+            // The narrowing above only keeps the page full; each row is decided here.
+            Ok(page
+                .into_iter()
+                .map(|(c, widget)| {
+                    let team = widget_teams.get(&c.widget).copied();
+                    let object = Object::Conversation {
+                        id: c.id,
+                        team: team.unwrap_or(teams::DEFAULT_TEAM),
+                        operator: c.operator,
+                    };
+                    let visible = access::require(&actor, read, object).is_ok();
+                    (c, widget, visible)
+                })
+                .collect::<Vec<_>>())
+        })
         .await?;
     let next = (page.len() > usize::try_from(PAGE).unwrap_or(50))
-        .then(|| page.get(page.len() - 2).map(|(c, _)| c.id.0.to_string()))
+        .then(|| page.get(page.len() - 2).map(|(c, _, _)| c.id.0.to_string()))
         .flatten();
     let rows = page
         .into_iter()
         .take(usize::try_from(PAGE).unwrap_or(50))
-        .map(|(c, widget)| HistoryRow {
+        .filter(|(_, _, visible)| *visible)
+        .map(|(c, widget, _)| HistoryRow {
             id: c.id.0.to_string(),
             widget,
             closed: c.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -124,30 +167,45 @@ struct TranscriptPage {
     earlier: Vec<super::identity::Earlier>,
 }
 
-#[get("/console/conversations/{id}")]
 async fn transcript(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::UseConsole)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Conversations),
+        Object::None,
+    )?;
     let id = ConversationId(path.into_inner());
     let t = crate::i18n::Tr::new(super::page::lang_of(&req));
+    let actor = session.actor.clone();
     let loaded = state
         .blocking(move |conn, st| {
             let Some(c) = conversations::by_id(conn, id)? else {
-                return Ok(None);
+                return Ok(Err(AppError::NotFound));
             };
+            // Decided before anything personal is decrypted; outside the scope is a 404.
+            let object = access::conversation(conn, &c)?;
+            if let Err(denied) =
+                access::require(&actor, Permission::Read(Area::Conversations), object)
+            {
+                return Ok(Err(AppError::from(denied)));
+            }
             let w = widgets::by_id(conn, c.widget)?;
-            let earlier =
-                super::identity::earlier(conn, &c, super::identity::recognises(w.as_ref()))?;
+            let earlier = super::identity::earlier(
+                conn,
+                &c,
+                super::identity::recognises(w.as_ref()),
+                &actor,
+            )?;
             let widget = w.map(|w| w.settings.name).unwrap_or_default();
             let (name, email) = c.contact(&st.ring)?;
             let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
             let privacy =
                 super::conversation_privacy::load(conn, &st.ring, id, st.clock.naive(), t)?;
-            Ok(Some((
+            Ok(Ok((
                 c.status,
                 widget,
                 name,
@@ -156,9 +214,8 @@ async fn transcript(
                 (privacy, earlier),
             )))
         })
-        .await?;
-    let (status, widget, name, email, lines, (privacy, earlier)) =
-        loaded.ok_or(AppError::NotFound)?;
+        .await??;
+    let (status, widget, name, email, lines, (privacy, earlier)) = loaded;
     let page = Chrome::new(&req, Some(&session))?;
     let lines = lines
         .into_iter()

@@ -115,6 +115,11 @@ pub enum Push {
     Erased {
         conversation: String,
     },
+    /// A change of role or teams took the conversation out of this console's scope: the
+    /// console forgets what it showed.
+    Revoked {
+        conversation: String,
+    },
     Message {
         conversation: String,
         line: Line,

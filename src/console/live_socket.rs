@@ -1,12 +1,15 @@
 //! One operator's console socket: the shared queue, open conversations, replies, notes,
-//! taking, closing and transferring. Never logs message text.
+//! taking, closing and transferring. Never logs message text. Every command and every
+//! event about a conversation is decided through `live_access` (`access::require`).
 
 use super::identity;
+use super::live_access::{self, EDIT, READ, SocketAccess};
 use super::live_protocol::{self as proto, Command, Line, Push, QueueEntry, id_of};
 use super::session::{Authenticated, timeouts};
+use crate::access::Permission;
 use crate::chat::presence::PresenceGuard;
 use crate::chat::{AppendRequest, Event, Target};
-use crate::db::conversations::{self, ConversationId, Status};
+use crate::db::conversations::{self, Conversation, ConversationId, Status};
 use crate::db::messages::{self, Message as Stored, Sender};
 use crate::db::staff::{self, StaffId};
 use crate::db::{masking, widgets};
@@ -49,10 +52,11 @@ pub struct OperatorSocket {
     queue_dirty: bool,
     limiter: RateLimiter,
     _presence: Option<PresenceGuard>,
+    access: SocketAccess,
 }
 
 impl OperatorSocket {
-    pub fn new(state: AppState, session: Authenticated, ws: Session) -> Self {
+    pub fn new(state: AppState, session: Authenticated, ws: Session, access: SocketAccess) -> Self {
         let me = session.info.staff.id;
         Self {
             state,
@@ -65,6 +69,7 @@ impl OperatorSocket {
             queue_dirty: false,
             limiter: RateLimiter::new(20.0, 40.0),
             _presence: None,
+            access,
         }
     }
 
@@ -118,8 +123,70 @@ impl OperatorSocket {
         })
         .await?;
         self.send_queue().await?;
-        let operators = self.state.hub.presence.list();
+        self.send_operators().await
+    }
+
+    /// Operators online, as far as this console may offer them for a transfer.
+    async fn send_operators(&mut self) -> Flow {
+        let operators = self.access.filter_operators(self.state.hub.presence.list());
         self.push(Push::Operators { operators }).await
+    }
+
+    /// Re-reads role and teams (after an `AccessChanged` event, and with every session
+    /// check, for changes made elsewhere): a socket that may no longer use the console
+    /// closes; open conversations that left the scope are withdrawn from the screen.
+    async fn reload_access(&mut self) -> Flow {
+        let me = self.me;
+        let fresh = self
+            .state
+            .blocking(move |conn, _| SocketAccess::load(conn, me))
+            .await;
+        let fresh = match fresh {
+            Ok(Some(fresh)) if fresh.may_use_console() => fresh,
+            _ => {
+                return Err(Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: Some("access changed".into()),
+                }));
+            }
+        };
+        self.access.refresh(fresh);
+        let open: Vec<ConversationId> = self.open.keys().copied().collect();
+        for id in open {
+            if self.current(id, READ).await.is_none() {
+                self.revoke(id).await?;
+            }
+        }
+        self.queue_dirty = true;
+        self.send_operators().await
+    }
+
+    /// The conversation as stored now, if this console may act on it with `permission`;
+    /// missing and refused look the same to the console.
+    async fn current(
+        &mut self,
+        id: ConversationId,
+        permission: Permission,
+    ) -> Option<Conversation> {
+        let c = self
+            .state
+            .blocking(move |conn, _| conversations::by_id(conn, id))
+            .await
+            .ok()
+            .flatten()?;
+        self.access.decide(permission, &c).ok().map(|_| c)
+    }
+
+    /// Withdraws an open conversation this console may no longer see.
+    async fn revoke(&mut self, id: ConversationId) -> Flow {
+        self.open.remove(&id);
+        self.previews.remove(&id);
+        self.masks.remove(&id);
+        self.access.forget(id);
+        self.push(Push::Revoked {
+            conversation: id.0.to_string(),
+        })
+        .await
     }
 
     /// A disabled account or an expired session ends the socket too.
@@ -133,7 +200,7 @@ impl OperatorSocket {
             })
             .await;
         match valid {
-            Ok(Some(_)) => Ok(()),
+            Ok(Some(_)) => self.reload_access().await,
             _ => Err(Some(CloseReason {
                 code: CloseCode::Policy,
                 description: Some("session ended".into()),
@@ -160,20 +227,26 @@ impl OperatorSocket {
                 let open = conversations::open_with_widget(conn)?;
                 Ok(open
                     .into_iter()
-                    .map(|(c, widget)| QueueEntry {
-                        id: c.id.0.to_string(),
-                        status: c.status.as_str(),
-                        widget,
-                        operator: c.operator.map(|o| o.0.to_string()),
-                        operator_name: c.operator.and_then(|o| names.get(&o).cloned()),
-                        updated_at: at(c.updated_at),
-                        last_seq: c.last_seq,
+                    .map(|(c, widget)| {
+                        let entry = QueueEntry {
+                            id: c.id.0.to_string(),
+                            status: c.status.as_str(),
+                            widget,
+                            operator: c.operator.map(|o| o.0.to_string()),
+                            operator_name: c.operator.and_then(|o| names.get(&o).cloned()),
+                            updated_at: at(c.updated_at),
+                            last_seq: c.last_seq,
+                        };
+                        (c, entry)
                     })
                     .collect::<Vec<_>>())
             })
             .await;
         match loaded {
-            Ok(conversations) => self.push(Push::Queue { conversations }).await,
+            Ok(entries) => {
+                let conversations = self.access.filter_queue(entries);
+                self.push(Push::Queue { conversations }).await
+            }
             Err(_) => self.error("the queue could not be loaded").await,
         }
     }
@@ -216,6 +289,28 @@ impl OperatorSocket {
             },
             Command::Availability { .. } => None,
         };
+        // Decided before anything happens: reading a transcript needs "read", everything
+        // else "edit". A conversation outside the scope is as unknown as a missing one.
+        if let Some(id) = conversation {
+            let permission = match &command {
+                Command::Open { .. } => READ,
+                _ => EDIT,
+            };
+            let allowed = match &command {
+                // Typing is frequent: decided from what was last read of an open one.
+                Command::Typing { .. } if self.open.contains_key(&id) => {
+                    self.access.may_receive(id) && self.access.may_use_console()
+                }
+                _ => self.current(id, permission).await.is_some(),
+            };
+            if !allowed {
+                return self.error("unknown conversation").await;
+            }
+        } else if !self.access.may_use_console() {
+            return self
+                .error("the console is not available to this role")
+                .await;
+        }
         match (command, conversation) {
             (Command::Availability { status }, _) => {
                 self.state.hub.presence.set(self.me, status);
@@ -249,6 +344,7 @@ impl OperatorSocket {
     }
 
     async fn open_conversation(&mut self, id: ConversationId) -> Flow {
+        let actor = self.access.actor().clone();
         let loaded = self
             .state
             .blocking(move |conn, st| {
@@ -260,7 +356,8 @@ impl OperatorSocket {
                 let lines = messages::after(conn, &st.ring, id, 0, true, 5000)?;
                 // Rules that cannot be read mask by the defaults (cards and IBANs).
                 let rules = masking::rules(conn, c.widget).unwrap_or_default();
-                let earlier = identity::earlier(conn, &c, identity::recognises(widget.as_ref()))?;
+                let earlier =
+                    identity::earlier(conn, &c, identity::recognises(widget.as_ref()), &actor)?;
                 Ok(Some((c, widget, name, email, lines, rules, earlier)))
             })
             .await;
@@ -402,8 +499,11 @@ impl OperatorSocket {
         let moved = self
             .state
             .blocking(move |conn, st| {
-                let owner = conversations::by_id(conn, id)?.and_then(|c| c.operator);
-                if owner != Some(me) {
+                let Some(c) = conversations::by_id(conn, id)? else {
+                    return Ok(false);
+                };
+                // Only to someone whose role and teams reach this conversation.
+                if c.operator != Some(me) || !live_access::transfer_target(conn, target, &c)? {
                     return Ok(false);
                 }
                 conversations::transfer(conn, id, target, st.clock.naive())
@@ -416,8 +516,10 @@ impl OperatorSocket {
                 .publish(Event::ConversationChanged { conversation: id });
             Ok(())
         } else {
-            self.error("only the operator who has the conversation can transfer it")
-                .await
+            self.error(
+                "only the operator who has the conversation can transfer it, to an operator of its team",
+            )
+            .await
         }
     }
 
@@ -425,7 +527,7 @@ impl OperatorSocket {
         match event {
             Event::MessageStored { conversation, .. } => {
                 self.queue_dirty = true;
-                if self.open.contains_key(&conversation) {
+                if self.open.contains_key(&conversation) && self.access.may_receive(conversation) {
                     self.deliver(conversation).await?;
                 }
                 Ok(())
@@ -435,7 +537,19 @@ impl OperatorSocket {
                 if !self.open.contains_key(&conversation) {
                     return Ok(());
                 }
-                match identity::after_change(&self.state, conversation).await {
+                // Taken, transferred or moved: still within the scope? (A deleted one
+                // reads as missing and is told as erased below.)
+                let exists = self
+                    .state
+                    .blocking(move |conn, _| conversations::by_id(conn, conversation))
+                    .await;
+                if let Ok(Some(c)) = exists {
+                    if self.access.decide(READ, &c).is_err() {
+                        return self.revoke(conversation).await;
+                    }
+                }
+                let actor = self.access.actor().clone();
+                match identity::after_change(&self.state, conversation, actor).await {
                     Some(push) => {
                         if matches!(push, Push::Erased { .. }) {
                             self.open.remove(&conversation);
@@ -450,7 +564,10 @@ impl OperatorSocket {
                 by_visitor,
                 staff,
                 active,
-            } if self.open.contains_key(&conversation) && staff != Some(self.me) => {
+            } if self.open.contains_key(&conversation)
+                && staff != Some(self.me)
+                && self.access.may_receive(conversation) =>
+            {
                 self.push(Push::Typing {
                     conversation: conversation.0.to_string(),
                     active,
@@ -460,7 +577,8 @@ impl OperatorSocket {
             }
             Event::Preview { conversation, text }
                 if self.previews.contains(&conversation)
-                    && self.open.contains_key(&conversation) =>
+                    && self.open.contains_key(&conversation)
+                    && self.access.may_receive(conversation) =>
             {
                 let text = match self.masks.get(&conversation) {
                     Some(rules) => privacy::mask_preview(&text, rules),
@@ -472,10 +590,8 @@ impl OperatorSocket {
                 })
                 .await
             }
-            Event::Presence => {
-                let operators = self.state.hub.presence.list();
-                self.push(Push::Operators { operators }).await
-            }
+            Event::Presence => self.send_operators().await,
+            Event::AccessChanged { .. } => self.reload_access().await,
             _ => Ok(()),
         }
     }

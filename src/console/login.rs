@@ -3,19 +3,21 @@
 use super::csrf;
 use super::page::Chrome;
 use super::session::{self, Authenticated, MaybeAuthenticated};
+use crate::access::Permission;
 use crate::auth::{self, LoginError};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(root)
-        .service(login_page)
-        .service(login_submit)
-        .service(logout);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/", Rule::Public, root);
+    r.get("/login", Rule::Public, login_page);
+    r.post("/login", Rule::Public, login_submit);
+    r.post("/logout", Rule::Staff(Permission::SignedIn), logout);
 }
 
 #[derive(Template)]
@@ -33,7 +35,6 @@ fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-#[get("/")]
 async fn root(session: MaybeAuthenticated) -> HttpResponse {
     see_other(if session.0.is_some() {
         "/admin"
@@ -47,7 +48,6 @@ struct LoginQuery {
     bye: Option<String>,
 }
 
-#[get("/login")]
 async fn login_page(
     req: HttpRequest,
     session: MaybeAuthenticated,
@@ -88,7 +88,6 @@ struct LoginForm {
     csrf: Option<String>,
 }
 
-#[post("/login")]
 async fn login_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -169,7 +168,6 @@ struct LogoutForm {
     csrf: Option<String>,
 }
 
-#[post("/logout")]
 async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -4,20 +4,30 @@
 use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
 use crate::db::masking;
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::privacy::rules::{MAX_PATTERN_CHARS, MAX_PATTERNS, parse_patterns};
 use crate::privacy::{MaskingSettings, PatternError};
 use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(save);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get(
+        "/admin/widgets/{public_id}/masking",
+        Rule::Staff(Permission::Read(Area::Widgets)),
+        show,
+    );
+    r.post(
+        "/admin/widgets/{public_id}/masking",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        save,
+    );
 }
 
 /// The form as submitted (checkboxes are absent when unticked).
@@ -97,7 +107,6 @@ struct ShowQuery {
     saved: Option<String>,
 }
 
-#[get("/admin/widgets/{public_id}/masking")]
 async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -105,7 +114,11 @@ async fn show(
     path: web::Path<String>,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Widgets),
+        Object::None,
+    )?;
     let widget = load(&state, path.into_inner()).await?;
     let id = widget.id;
     let current = state
@@ -123,7 +136,6 @@ async fn show(
     render(view, StatusCode::OK)
 }
 
-#[post("/admin/widgets/{public_id}/masking")]
 async fn save(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -131,7 +143,11 @@ async fn save(
     path: web::Path<String>,
     body: web::Form<MaskingForm>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
     let widget = load(&state, path.into_inner()).await?;
     let form = body.into_inner();

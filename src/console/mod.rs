@@ -9,32 +9,37 @@ mod dashboard;
 mod identity;
 mod inbox;
 mod live;
+mod live_access;
 mod live_protocol;
 mod live_socket;
 mod login;
 mod masking;
 mod page;
+mod roles;
 mod router;
 mod router_geoip;
-mod session;
+pub mod session;
+mod staff;
+mod teams;
 mod widget_notices;
 mod widgets;
 
 pub use session::{Authenticated, SESSION_COOKIE};
 
-use actix_web::web;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    assets::configure(cfg);
-    login::configure(cfg);
-    dashboard::configure(cfg);
-    page::configure(cfg);
-    widgets::configure(cfg);
-    widget_notices::configure(cfg);
-    masking::configure(cfg);
-    live::configure(cfg);
-    inbox::configure(cfg);
-    canned::configure(cfg);
-    router::configure(cfg);
-    router_geoip::configure(cfg);
+pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
+    assets::mount(r);
+    login::mount(r);
+    dashboard::mount(r);
+    page::mount(r);
+    widgets::mount(r);
+    widget_notices::mount(r);
+    masking::mount(r);
+    live::mount(r);
+    inbox::mount(r);
+    canned::mount(r);
+    router::mount(r);
+    router_geoip::mount(r);
+    staff::mount(r);
+    roles::mount(r);
+    teams::mount(r);
 }

@@ -3,17 +3,19 @@
 
 use super::csrf;
 use super::session::{Authenticated, MaybeAuthenticated};
+use crate::access::{Area, Level, Matrix};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::i18n::{Lang, Tr};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
 
 pub const LANG_COOKIE: &str = "__Host-plauder-lang";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(switch_language);
+pub fn mount(r: &mut Routes<'_>) {
+    r.post("/lang", Rule::Public, switch_language);
 }
 
 /// A language offered in the switcher.
@@ -29,8 +31,12 @@ pub struct Chrome {
     pub csrf: String,
     pub path: String,
     pub user: Option<String>,
-    /// Admin-only links are shown to admins only (the handlers check again).
+    /// The signed-in role is the built-in Admin (a display hint, like `matrix`).
+    #[allow(dead_code, reason = "read by templates of other areas")]
     pub is_admin: bool,
+    /// The signed-in role's matrix, for showing only the links it can use (a display hint:
+    /// every handler decides again through `access::require`). Empty before sign-in.
+    pub matrix: Matrix,
     pub langs: Vec<LangChoice>,
     new_cookie: Option<Cookie<'static>>,
 }
@@ -64,10 +70,21 @@ impl Chrome {
             csrf,
             path: req.path().to_string(),
             user: session.map(|s| s.info.staff.username.clone()),
-            is_admin: session.is_some_and(|s| s.info.staff.role == crate::db::staff::Role::Admin),
+            is_admin: session.is_some_and(|s| s.actor.is_admin()),
+            matrix: session.map_or_else(Matrix::empty, |s| s.actor.matrix),
             langs,
             new_cookie,
         })
+    }
+
+    /// Whether to show links into an area (by its key, e.g. "widgets") for reading.
+    pub fn may_read(&self, area: &str) -> bool {
+        Area::parse(area).is_some_and(|a| self.matrix.get(a).level >= Level::Read)
+    }
+
+    /// Whether to show links into an area for changing it.
+    pub fn may_edit(&self, area: &str) -> bool {
+        Area::parse(area).is_some_and(|a| self.matrix.get(a).level >= Level::Edit)
     }
 
     /// Renders a page into a response, setting the pre-session CSRF cookie if one was made.
@@ -97,7 +114,6 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-#[post("/lang")]
 async fn switch_language(
     req: HttpRequest,
     session: MaybeAuthenticated,

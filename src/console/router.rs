@@ -6,25 +6,54 @@
 use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
 use crate::db::route_rules::{self, Direction, RuleId, StoredRule};
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use crate::widget::route_rules::{Device, GeoInfo, RuleError, RuleForm, RuleSpec, UrlKind};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(new_form)
-        .service(create)
-        .service(edit_form)
-        .service(update)
-        .service(delete)
-        .service(move_rule);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get(
+        "/admin/router",
+        Rule::Staff(Permission::Read(Area::Widgets)),
+        list,
+    );
+    r.get(
+        "/admin/router/new",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        new_form,
+    );
+    r.get(
+        "/admin/router/{id:\\d+}",
+        Rule::Staff(Permission::Read(Area::Widgets)),
+        edit_form,
+    );
+    r.post(
+        "/admin/router",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        create,
+    );
+    r.post(
+        "/admin/router/{id:\\d+}",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        update,
+    );
+    r.post(
+        "/admin/router/{id:\\d+}/delete",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        delete,
+    );
+    r.post(
+        "/admin/router/{id:\\d+}/move",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        move_rule,
+    );
 }
 
 /// One rule as the list shows it.
@@ -168,14 +197,17 @@ struct ListQuery {
     done: Option<String>,
 }
 
-#[get("/admin/router")]
 async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Widgets),
+        Object::None,
+    )?;
     let notice = match query.done.as_deref() {
         Some("saved") => Some("router.saved"),
         Some("deleted") => Some("router.deleted"),
@@ -233,24 +265,30 @@ async fn form_page(
     Ok(view.page.respond(HttpResponse::build(status), html))
 }
 
-#[get("/admin/router/new")]
 async fn new_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     form_page(&req, &state, &session, None, vec![], None).await
 }
 
-#[get("/admin/router/{id:\\d+}")]
 async fn edit_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Widgets),
+        Object::None,
+    )?;
     let id = RuleId(path.into_inner());
     form_page(&req, &state, &session, None, vec![], Some(id)).await
 }
@@ -276,7 +314,11 @@ async fn save(
     body: Submitted,
     id: Option<RuleId>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
     let form = body.form;
     let checked = form.clone();
@@ -303,7 +345,6 @@ async fn save(
     }
 }
 
-#[post("/admin/router")]
 async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -313,7 +354,6 @@ async fn create(
     save(req, state, session, body.into_inner(), None).await
 }
 
-#[post("/admin/router/{id:\\d+}")]
 async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -330,7 +370,6 @@ struct CsrfOnly {
     csrf: Option<String>,
 }
 
-#[post("/admin/router/{id:\\d+}/delete")]
 async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -338,7 +377,11 @@ async fn delete(
     path: web::Path<i64>,
     body: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
     let id = RuleId(path.into_inner());
     let found = state
@@ -361,7 +404,6 @@ struct MoveForm {
     direction: String,
 }
 
-#[post("/admin/router/{id:\\d+}/move")]
 async fn move_rule(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -369,7 +411,11 @@ async fn move_rule(
     path: web::Path<i64>,
     body: web::Form<MoveForm>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
     let direction = match body.direction.as_str() {
         "up" => Direction::Up,

@@ -5,17 +5,27 @@
 use super::csrf;
 use super::router::list_page;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use crate::widget::route_rules::{GeoError, geoip};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(upload).service(remove);
+pub fn mount(r: &mut Routes<'_>) {
+    r.post(
+        "/admin/router/geoip",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        upload,
+    );
+    r.post(
+        "/admin/router/geoip/delete",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        remove,
+    );
 }
 
 /// Room for the form's other fields and multipart framing around the file.
@@ -103,14 +113,17 @@ async fn refused(
         .respond(HttpResponse::build(StatusCode::BAD_REQUEST), html))
 }
 
-#[post("/admin/router/geoip")]
 async fn upload(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     let body = match payload.to_bytes_limited(geoip::MAX_BYTES + FRAMING).await {
         Ok(Ok(body)) => body,
         Ok(Err(_)) => return refused(&req, &state, &session, refusal(&GeoError::TooLarge)).await,
@@ -149,14 +162,17 @@ struct CsrfOnly {
     csrf: Option<String>,
 }
 
-#[post("/admin/router/geoip/delete")]
 async fn remove(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     body: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageRouter)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
     let router = state.widget_router.clone();
     web::block(move || router.remove_geo())

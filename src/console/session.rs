@@ -1,9 +1,14 @@
 //! The session cookie and the extractor that turns it into an authenticated staff member.
 
+use crate::access::{self, Actor, Object, Permission};
 use crate::auth::{self, SessionInfo, Timeouts};
 use crate::error::AppError;
 use crate::state::AppState;
+use actix_web::HttpMessage as _;
+use actix_web::body::BoxBody;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use std::future::Future;
 use std::pin::Pin;
@@ -42,6 +47,8 @@ pub fn timeouts(state: &AppState) -> Timeouts {
 pub struct Authenticated {
     pub info: SessionInfo,
     pub token: String,
+    /// Role matrix and teams as stored now: loaded per request, so changes apply at once.
+    pub actor: Actor,
 }
 
 /// Like `Authenticated`, but absence is not an error (login page, language switch).
@@ -58,10 +65,36 @@ async fn lookup(
     };
     let limits = timeouts(&state);
     let lookup_token = token.clone();
-    let info = state
-        .blocking(move |conn, st| auth::authenticate(conn, &lookup_token, st.clock.naive(), limits))
+    let found = state
+        .blocking(move |conn, st| {
+            let Some(info) = auth::authenticate(conn, &lookup_token, st.clock.naive(), limits)?
+            else {
+                return Ok(None);
+            };
+            let actor = Actor::load(conn, &info.staff)?;
+            Ok(Some((info, actor)))
+        })
         .await?;
-    Ok(info.map(|info| Authenticated { info, token }))
+    Ok(found.map(|(info, actor)| Authenticated { info, token, actor }))
+}
+
+/// The guard `http::routes` puts in front of every staff route: a valid session, then
+/// `access::require` with the route's permission, all before the handler reads its input.
+/// The session is left in the request for the handler's own `Authenticated`.
+pub async fn guard(
+    permission: Permission,
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let session = match req.extract::<Authenticated>().await {
+        Ok(session) => session,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    if let Err(denied) = access::require(&session.actor, permission, Object::None) {
+        return Ok(req.error_response(AppError::from(denied)));
+    }
+    req.extensions_mut().insert(session);
+    next.call(req).await
 }
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
@@ -71,6 +104,10 @@ impl FromRequest for Authenticated {
     type Future = Fut<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The route guard has looked the session up already.
+        if let Some(found) = req.extensions().get::<Authenticated>().cloned() {
+            return Box::pin(async move { Ok(found) });
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
         Box::pin(async move { lookup(state, token).await?.ok_or(AppError::LoginRequired) })

@@ -5,14 +5,15 @@
 use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
 use crate::db::{notices, widgets};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use crate::widget::lang::VisitorLang;
 use crate::widget::notice::Notice;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -20,8 +21,17 @@ use std::collections::HashMap;
 /// Longest notice text, in characters.
 pub const MAX_NOTICE_CHARS: usize = 4000;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(save);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get(
+        "/admin/widgets/{public_id}/notices",
+        Rule::Staff(Permission::Read(Area::Widgets)),
+        show,
+    );
+    r.post(
+        "/admin/widgets/{public_id}/notices",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        save,
+    );
 }
 
 /// One language's row on the page.
@@ -98,7 +108,6 @@ struct ShowQuery {
     saved: Option<String>,
 }
 
-#[get("/admin/widgets/{public_id}/notices")]
 async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -106,7 +115,11 @@ async fn show(
     path: web::Path<String>,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Widgets),
+        Object::None,
+    )?;
     let widget = load(&state, path.into_inner()).await?;
     let id = widget.id;
     let stored = state
@@ -127,7 +140,6 @@ async fn show(
     render(view, StatusCode::OK)
 }
 
-#[post("/admin/widgets/{public_id}/notices")]
 async fn save(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -135,7 +147,11 @@ async fn save(
     path: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     let form = form.into_inner();
     csrf::verify(&req, Some(&session), form.get("csrf").map(String::as_str))?;
     let widget = load(&state, path.into_inner()).await?;

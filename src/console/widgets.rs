@@ -3,24 +3,47 @@
 use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
-use crate::access::{self, Permission};
+use crate::access::{self, Area, Object, Permission};
+use crate::db::teams::{self, DEFAULT_TEAM, Team, TeamId};
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use crate::widget::lang::VisitorLang;
 use crate::widget::privacy::WithdrawalPolicy;
-use crate::widget::settings::{FieldError, WidgetForm};
+use crate::widget::settings::{FieldError, WidgetForm, WidgetSettings};
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use diesel::Connection as _;
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list)
-        .service(new_form)
-        .service(create)
-        .service(edit_form)
-        .service(update);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get(
+        "/admin/widgets",
+        Rule::Staff(Permission::Read(Area::Widgets)),
+        list,
+    );
+    r.get(
+        "/admin/widgets/new",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        new_form,
+    );
+    r.post(
+        "/admin/widgets",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        create,
+    );
+    r.get(
+        "/admin/widgets/{public_id}",
+        Rule::Staff(Permission::Read(Area::Widgets)),
+        edit_form,
+    );
+    r.post(
+        "/admin/widgets/{public_id}",
+        Rule::Staff(Permission::Edit(Area::Widgets)),
+        update,
+    );
 }
 
 #[derive(Template)]
@@ -39,6 +62,9 @@ struct FormPage {
     public_id: Option<String>,
     snippet: Option<String>,
     saved: bool,
+    /// The teams a widget can route its conversations to, and the chosen one.
+    teams: Vec<Team>,
+    team: i64,
 }
 
 impl FormPage {
@@ -87,13 +113,16 @@ fn render(view: FormPage, status: StatusCode) -> Result<HttpResponse, AppError> 
     Ok(view.page.respond(HttpResponse::build(status), html))
 }
 
-#[get("/admin/widgets")]
 async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Widgets),
+        Object::None,
+    )?;
     let widgets = state.blocking(|conn, _| widgets::list(conn)).await?;
     let view = ListPage {
         page: Chrome::new(&req, Some(&session))?,
@@ -103,10 +132,18 @@ async fn list(
     Ok(view.page.respond(HttpResponse::Ok(), html))
 }
 
-#[get("/admin/widgets/new")]
-async fn new_form(req: HttpRequest, session: Authenticated) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+) -> Result<HttpResponse, AppError> {
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     let page = Chrome::new(&req, Some(&session))?;
+    let (teams, _) = chosen_team(&state, None, DEFAULT_TEAM).await?;
     let form = WidgetForm {
         accent_color: "#0b5cad".into(),
         position: "bottom-right".into(),
@@ -124,6 +161,8 @@ async fn new_form(req: HttpRequest, session: Authenticated) -> Result<HttpRespon
             public_id: None,
             snippet: None,
             saved: false,
+            teams,
+            team: DEFAULT_TEAM.0,
         },
         StatusCode::OK,
     )
@@ -132,22 +171,67 @@ async fn new_form(req: HttpRequest, session: Authenticated) -> Result<HttpRespon
 #[derive(Deserialize)]
 struct Submitted {
     csrf: Option<String>,
+    /// The team the widget routes its conversations to.
+    team: Option<String>,
     #[serde(flatten)]
     form: WidgetForm,
 }
 
-#[post("/admin/widgets")]
+/// Every team, and the submitted team if it is one of them (`fallback` when the form
+/// names none: the default team for a new widget, the current one for an edit).
+async fn chosen_team(
+    state: &AppState,
+    submitted: Option<&str>,
+    fallback: TeamId,
+) -> Result<(Vec<Team>, Option<TeamId>), AppError> {
+    let all = state.blocking(|conn, _| teams::list(conn)).await?;
+    let team = match submitted.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Some(fallback),
+        Some(t) => t
+            .parse::<i64>()
+            .ok()
+            .map(TeamId)
+            .filter(|t| all.iter().any(|known| known.id == *t)),
+    };
+    Ok((all, team))
+}
+
+/// The settings and team of a submitted form, or every field that is wrong.
+fn checked(
+    form: &WidgetForm,
+    team: Option<TeamId>,
+) -> Result<(WidgetSettings, TeamId), Vec<FieldError>> {
+    match (form.validate(), team) {
+        (Ok(settings), Some(team)) => Ok((settings, team)),
+        (result, team) => {
+            let mut errors = result.err().unwrap_or_default();
+            if team.is_none() {
+                errors.push(FieldError {
+                    field: "team",
+                    message: "widgets.error.team",
+                });
+            }
+            Err(errors)
+        }
+    }
+}
+
 async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     body: web::Form<Submitted>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
-    let form = body.into_inner().form;
-    let settings = match form.validate() {
-        Ok(s) => s,
+    let Submitted { form, team, .. } = body.into_inner();
+    let (all_teams, team) = chosen_team(&state, team.as_deref(), DEFAULT_TEAM).await?;
+    let (settings, team) = match checked(&form, team) {
+        Ok(valid) => valid,
         Err(errors) => {
             let page = Chrome::new(&req, Some(&session))?;
             return render(
@@ -158,13 +242,22 @@ async fn create(
                     public_id: None,
                     snippet: None,
                     saved: false,
+                    teams: all_teams,
+                    team: team.map_or(DEFAULT_TEAM.0, |t| t.0),
                 },
                 StatusCode::BAD_REQUEST,
             );
         }
     };
     let widget = state
-        .blocking(move |conn, st| widgets::insert(conn, &settings, st.clock.naive()))
+        .blocking(move |conn, st| {
+            // The widget and its team in one transaction.
+            conn.transaction(|conn| {
+                let widget = widgets::insert(conn, &settings, st.clock.naive())?;
+                teams::route_widget(conn, widget.id, team)?;
+                Ok(widget)
+            })
+        })
         .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((
@@ -186,7 +279,6 @@ struct EditQuery {
     saved: Option<String>,
 }
 
-#[get("/admin/widgets/{public_id}")]
 async fn edit_form(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -194,8 +286,18 @@ async fn edit_form(
     path: web::Path<String>,
     query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Widgets),
+        Object::None,
+    )?;
     let widget = load(&state, path.into_inner()).await?;
+    let (all_teams, _) = chosen_team(&state, None, DEFAULT_TEAM).await?;
+    let id = widget.id;
+    let team = state
+        .blocking(move |conn, _| teams::of_widget(conn, id))
+        .await?
+        .unwrap_or(DEFAULT_TEAM);
     let page = Chrome::new(&req, Some(&session))?;
     let view = FormPage {
         page,
@@ -204,11 +306,12 @@ async fn edit_form(
         snippet: Some(snippet(&state, &widget.public_id)),
         public_id: Some(widget.public_id),
         saved: query.saved.is_some(),
+        teams: all_teams,
+        team: team.0,
     };
     render(view, StatusCode::OK)
 }
 
-#[post("/admin/widgets/{public_id}")]
 async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -216,12 +319,22 @@ async fn update(
     path: web::Path<String>,
     body: web::Form<Submitted>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.info.staff, Permission::ManageWidgets)?;
+    access::require(
+        &session.actor,
+        Permission::Edit(Area::Widgets),
+        Object::None,
+    )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
     let widget = load(&state, path.into_inner()).await?;
-    let form = body.into_inner().form;
-    let settings = match form.validate() {
-        Ok(s) => s,
+    let Submitted { form, team, .. } = body.into_inner();
+    let wid = widget.id;
+    let current = state
+        .blocking(move |conn, _| teams::of_widget(conn, wid))
+        .await?
+        .unwrap_or(DEFAULT_TEAM);
+    let (all_teams, team) = chosen_team(&state, team.as_deref(), current).await?;
+    let (settings, team) = match checked(&form, team) {
+        Ok(valid) => valid,
         Err(errors) => {
             let page = Chrome::new(&req, Some(&session))?;
             let view = FormPage {
@@ -231,14 +344,31 @@ async fn update(
                 snippet: Some(snippet(&state, &widget.public_id)),
                 public_id: Some(widget.public_id),
                 saved: false,
+                teams: all_teams,
+                team: team.map_or(DEFAULT_TEAM.0, |t| t.0),
             };
             return render(view, StatusCode::BAD_REQUEST);
         }
     };
     let id = widget.id;
-    state
-        .blocking(move |conn, st| widgets::update(conn, id, &settings, st.clock.naive()))
+    let moved = state
+        .blocking(move |conn, st| {
+            // Settings and team in one transaction.
+            conn.transaction(|conn| {
+                let before = teams::of_widget(conn, id)?;
+                widgets::update(conn, id, &settings, st.clock.naive())?;
+                teams::route_widget(conn, id, team)?;
+                Ok(before != Some(team))
+            })
+        })
         .await?;
+    if moved {
+        // Its conversations now belong to another team: open consoles re-decide.
+        state
+            .hub
+            .bus
+            .publish(crate::chat::Event::AccessChanged { staff: None });
+    }
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,

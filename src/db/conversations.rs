@@ -218,11 +218,14 @@ pub fn open_with_widget(conn: &mut DbConn) -> DbResult<Vec<(Conversation, String
         .collect()
 }
 
-/// Closed conversations before `before` (keyset pagination, no OFFSET), newest first.
+/// Closed conversations before `before` (keyset pagination, no OFFSET), newest first;
+/// with `widgets`, only conversations of those widgets (a narrowing for a page of what a
+/// role's scope reaches; the caller still decides each row with `access::require`).
 pub fn closed_page(
     conn: &mut DbConn,
     before: Option<i64>,
     limit: i64,
+    widgets: Option<&[WidgetId]>,
 ) -> DbResult<Vec<(Conversation, String)>> {
     let mut query = conversations::table
         .inner_join(widgets::table)
@@ -230,6 +233,10 @@ pub fn closed_page(
         .into_boxed();
     if let Some(before) = before {
         query = query.filter(conversations::id.lt(before));
+    }
+    if let Some(only) = widgets {
+        let ids: Vec<i64> = only.iter().map(|w| w.0).collect();
+        query = query.filter(conversations::widget_id.eq_any(ids));
     }
     query
         .order(conversations::id.desc())

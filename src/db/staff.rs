@@ -1,6 +1,10 @@
-//! Staff accounts. The e-mail address is encrypted with the row id bound in.
+//! Staff accounts. The e-mail address is encrypted with the row id bound in. Changes of
+//! role, teams and the disabled flag keep at least one active admin (checked inside the
+//! same transaction); whether the actor may make them is `access::require`'s decision.
 
-use super::schema::{sessions, staff};
+use super::roles::RoleId;
+use super::schema::{roles, sessions, staff};
+use super::teams::{self, DEFAULT_TEAM, TeamId};
 use super::{DbConn, DbError, DbResult};
 use crate::crypto::{FieldRef, KeyRing, normalise_email};
 use chrono::NaiveDateTime;
@@ -9,28 +13,8 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StaffId(pub i64);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Operator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Operator => "operator",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "admin" => Some(Self::Admin),
-            "operator" => Some(Self::Operator),
-            _ => None,
-        }
-    }
-}
+/// The built-in roles, as accounts are created with them (CLI, first start, tests).
+pub use super::roles::Builtin as Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = staff)]
@@ -38,7 +22,7 @@ struct StaffRow {
     id: i64,
     username: String,
     email_enc: Option<Vec<u8>>,
-    role: String,
+    role_id: i64,
     password_hash: String,
     disabled: bool,
     created_at: NaiveDateTime,
@@ -49,7 +33,7 @@ struct StaffRow {
 pub struct Staff {
     pub id: StaffId,
     pub username: String,
-    pub role: Role,
+    pub role: RoleId,
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
@@ -76,12 +60,10 @@ impl Staff {
 impl TryFrom<StaffRow> for Staff {
     type Error = DbError;
     fn try_from(row: StaffRow) -> DbResult<Self> {
-        let role =
-            Role::parse(&row.role).ok_or_else(|| DbError::Corrupt(format!("role {}", row.role)))?;
         Ok(Self {
             id: StaffId(row.id),
             username: row.username,
-            role,
+            role: RoleId(row.role_id),
             password_hash: row.password_hash,
             disabled: row.disabled,
             created_at: row.created_at,
@@ -97,7 +79,17 @@ pub struct NewStaff<'a> {
     pub password_hash: &'a str,
 }
 
+/// Creates an account in the default team.
 pub fn insert(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    new: &NewStaff<'_>,
+    now: NaiveDateTime,
+) -> DbResult<StaffId> {
+    conn.transaction(|conn| insert_in(conn, ring, new, now))
+}
+
+fn insert_in(
     conn: &mut DbConn,
     ring: &KeyRing,
     new: &NewStaff<'_>,
@@ -122,13 +114,14 @@ pub fn insert(
             staff::username.eq(new.username),
             staff::email_enc.eq(email_enc),
             staff::email_index.eq(email_index),
-            staff::role.eq(new.role.as_str()),
+            staff::role_id.eq(new.role.id().0),
             staff::password_hash.eq(new.password_hash),
             staff::disabled.eq(false),
             staff::created_at.eq(now),
             staff::updated_at.eq(now),
         ))
         .execute(conn)?;
+    teams::set_of_staff(conn, StaffId(id), &[DEFAULT_TEAM])?;
     Ok(StaffId(id))
 }
 
@@ -182,9 +175,77 @@ pub fn set_password(
     })
 }
 
-/// Disables an account and ends all its sessions in one transaction.
+/// Why a change of an account was refused.
+pub const LAST_ADMIN: &str = "the last active admin cannot be disabled or given another role";
+
+/// Serialises every change that could remove an admin: a row lock on PostgreSQL, the write
+/// lock on SQLite. Two admins demoting each other at once then cannot both succeed.
+fn lock_admins(conn: &mut DbConn) -> DbResult<()> {
+    let admin = super::roles::Builtin::Admin.id().0;
+    diesel::update(roles::table.find(admin))
+        .set(roles::updated_at.eq(roles::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Active accounts holding the Admin role.
+pub fn active_admins(conn: &mut DbConn) -> DbResult<i64> {
+    Ok(staff::table
+        .filter(staff::role_id.eq(super::roles::Builtin::Admin.id().0))
+        .filter(staff::disabled.eq(false))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Refuses if `target` is an active admin and the only one, and `still_admin` says it
+/// would no longer be one.
+fn keep_an_admin(conn: &mut DbConn, target: &Staff, still_admin: bool) -> DbResult<()> {
+    let admin = super::roles::Builtin::Admin.id();
+    if target.role == admin && !target.disabled && !still_admin && active_admins(conn)? <= 1 {
+        return Err(DbError::Conflict(LAST_ADMIN));
+    }
+    Ok(())
+}
+
+/// Gives an account a role and teams in one transaction; `false` if there is no such
+/// account. Refuses to leave the installation without an active admin.
+pub fn set_access(
+    conn: &mut DbConn,
+    id: StaffId,
+    role: RoleId,
+    teams: &[TeamId],
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    conn.transaction(|conn| {
+        lock_admins(conn)?;
+        let Some(target) = by_id(conn, id)? else {
+            return Ok(false);
+        };
+        keep_an_admin(conn, &target, role == super::roles::Builtin::Admin.id())?;
+        diesel::update(staff::table.find(id.0))
+            .set((staff::role_id.eq(role.0), staff::updated_at.eq(now)))
+            .execute(conn)?;
+        teams::set_of_staff(conn, id, teams)?;
+        Ok(true)
+    })
+}
+
+/// Enables an account again; `false` if there is no such account.
+pub fn enable(conn: &mut DbConn, id: StaffId, now: NaiveDateTime) -> DbResult<bool> {
+    let changed = diesel::update(staff::table.find(id.0))
+        .set((staff::disabled.eq(false), staff::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Disables an account and ends all its sessions in one transaction. Refuses to disable
+/// the last active admin.
 pub fn disable(conn: &mut DbConn, id: StaffId, now: NaiveDateTime) -> DbResult<usize> {
     conn.transaction(|conn| {
+        lock_admins(conn)?;
+        if let Some(target) = by_id(conn, id)? {
+            keep_an_admin(conn, &target, false)?;
+        }
         diesel::update(staff::table.find(id.0))
             .set((staff::disabled.eq(true), staff::updated_at.eq(now)))
             .execute(conn)?;

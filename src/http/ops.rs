@@ -1,18 +1,18 @@
 //! Liveness and readiness for load balancers and systemd.
 
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/healthz", Rule::Public, healthz);
+    r.get("/readyz", Rule::Public, readyz);
 }
 
-#[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
-#[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let db = state.db.clone();
     let ready = web::block(move || db.ping()).await.unwrap_or(false);

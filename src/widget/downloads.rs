@@ -9,10 +9,11 @@ use super::my_data;
 use crate::db::conversations::ConversationId;
 use crate::db::widgets;
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use crate::widget::lang::VisitorLang;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -96,8 +97,8 @@ pub fn url(secret: &str) -> String {
     format!("/widget/data?t={secret}")
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(download);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/widget/data", Rule::Public, download);
 }
 
 #[derive(Deserialize)]
@@ -105,7 +106,6 @@ struct Query {
     t: String,
 }
 
-#[get("/widget/data")]
 async fn download(
     state: web::Data<AppState>,
     query: web::Query<Query>,

@@ -3,25 +3,26 @@
 
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use crate::widget::lang::{VisitorLang, VisitorTr};
 use crate::widget::notice::{self, Notice};
 use crate::widget::privacy::PrivacySettings;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 const LOADER_JS: &str = include_str!("../../templates/widget/loader.js");
 const CHAT_JS: &str = include_str!("../../templates/widget/chat.js");
 const CHAT_CSS: &str = include_str!("../../templates/widget/chat.css");
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(loader)
-        .service(chat_js)
-        .service(chat_css)
-        .service(config)
-        .service(theme)
-        .service(frame);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/widget.js", Rule::Public, loader);
+    r.get("/static/widget-chat.js", Rule::Public, chat_js);
+    r.get("/static/widget-chat.css", Rule::Public, chat_css);
+    r.get("/w/{public_id}/config", Rule::Public, config);
+    r.get("/w/{public_id}/theme.css", Rule::Public, theme);
+    r.get("/w/{public_id}", Rule::Public, frame);
 }
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
@@ -33,17 +34,14 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-#[get("/widget.js")]
 async fn loader() -> HttpResponse {
     asset("text/javascript; charset=utf-8", LOADER_JS)
 }
 
-#[get("/static/widget-chat.js")]
 async fn chat_js() -> HttpResponse {
     asset("text/javascript; charset=utf-8", CHAT_JS)
 }
 
-#[get("/static/widget-chat.css")]
 async fn chat_css() -> HttpResponse {
     asset("text/css; charset=utf-8", CHAT_CSS)
 }
@@ -68,7 +66,6 @@ fn visitor_lang(req: &HttpRequest, widget: &Widget) -> VisitorLang {
 }
 
 /// Look and label of the launcher button, readable by the embedding sites only.
-#[get("/w/{public_id}/config")]
 async fn config(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -100,7 +97,6 @@ async fn config(
 }
 
 /// The accent colour as a stylesheet, so the iframe needs no inline style.
-#[get("/w/{public_id}/theme.css")]
 async fn theme(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -125,7 +121,6 @@ struct ChatFrame {
     privacy: PrivacySettings,
 }
 
-#[get("/w/{public_id}")]
 async fn frame(
     req: HttpRequest,
     state: web::Data<AppState>,

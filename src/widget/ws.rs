@@ -4,13 +4,14 @@ use super::capture::Captured;
 use super::socket::VisitorSocket;
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(visitor_ws);
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/widget/ws", Rule::Public, visitor_ws);
 }
 
 #[derive(Deserialize)]
@@ -34,7 +35,6 @@ fn origin_allowed(req: &HttpRequest, state: &AppState, widget: &Widget) -> bool 
         || widget.settings.allowed_origins.contains(&origin)
 }
 
-#[get("/widget/ws")]
 async fn visitor_ws(
     req: HttpRequest,
     body: web::Payload,

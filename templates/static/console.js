@@ -64,6 +64,8 @@
       case "transcript": if (m.conversation === current) renderTranscript(m); break;
       case "contact": if (m.conversation === current) renderContact(m); break;
       case "erased": if (m.conversation === current) renderErased(); break;
+      // Role or teams changed: forget the conversation like an erased one, say why.
+      case "revoked": if (m.conversation === current) { renderErased(); $("c-meta").textContent = S("revoked"); } break;
       case "message": if (m.conversation === current) addLine(m.line); break;
       case "typing": if (m.conversation === current && m.visitor) { $("v-typing").hidden = !m.active; if (!m.active) $("v-preview").hidden = true; } break;
       case "preview":

@@ -10,7 +10,9 @@
 use super::matching::{Visit, first_accept_language, page_address, primary_subtag};
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
+use actix_web::http::Method;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -20,12 +22,10 @@ const MAX_BODY: usize = 8 * 1024;
 const MAX_URL: usize = 2048;
 const MAX_UA: usize = 1024;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/w/route")
-            .app_data(web::PayloadConfig::new(MAX_BODY))
-            .route(web::post().to(route)),
-    );
+pub fn mount(r: &mut Routes<'_>) {
+    r.add_with(Method::POST, "/w/route", Rule::Public, route, |res| {
+        res.app_data(web::PayloadConfig::new(MAX_BODY))
+    });
 }
 
 #[derive(Deserialize)]

@@ -22,8 +22,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    endpoint::configure(cfg);
+pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
+    endpoint::mount(r);
 }
 
 /// Other nodes on the same PostgreSQL see an admin's change after at most this long.

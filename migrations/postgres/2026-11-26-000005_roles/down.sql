@@ -1,0 +1,11 @@
+DROP INDEX widgets_team;
+ALTER TABLE widgets DROP COLUMN team_id;
+ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'operator';
+UPDATE staff SET role = CASE WHEN role_id = 1 THEN 'admin' ELSE 'operator' END;
+ALTER TABLE staff ALTER COLUMN role DROP DEFAULT;
+DROP INDEX staff_role;
+ALTER TABLE staff DROP COLUMN role_id;
+DROP TABLE staff_teams;
+DROP TABLE teams;
+DROP TABLE role_permissions;
+DROP TABLE roles;
