@@ -2,8 +2,10 @@
 //! Domain functions only; the HTTP side lives in `console/`.
 
 pub mod password;
+pub mod recovery;
 mod session;
 mod throttle;
+pub mod totp;
 
 pub use session::{LoginError, LoginOutcome, SessionInfo, Timeouts, authenticate, login, logout};
 

@@ -6,7 +6,7 @@ diesel::table! {
         username -> Text,
         email_enc -> Nullable<Binary>,
         email_index -> Nullable<Binary>,
-        role_id -> BigInt,
+        role -> Text,
         password_hash -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
@@ -49,7 +49,6 @@ diesel::table! {
         typing_preview -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        team_id -> BigInt,
     }
 }
 
@@ -240,42 +239,55 @@ diesel::table! {
     }
 }
 
-// Roles and teams (helper ROLES).
+// Staff accounts: second factor, login challenges, operator appearance (helper ACCOUNT).
 diesel::table! {
-    roles (id) {
-        id -> BigInt,
-        name -> Text,
-        builtin -> Nullable<Text>,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    role_permissions (role_id, area) {
-        role_id -> BigInt,
-        area -> Text,
-        level -> Text,
-        scope -> Text,
-    }
-}
-
-diesel::table! {
-    teams (id) {
-        id -> BigInt,
-        name -> Text,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    staff_teams (staff_id, team_id) {
+    staff_second_factor (staff_id) {
         staff_id -> BigInt,
-        team_id -> BigInt,
+        secret_enc -> Binary,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
-diesel::joinable!(role_permissions -> roles (role_id));
-diesel::joinable!(staff_teams -> teams (team_id));
-diesel::allow_tables_to_appear_in_same_query!(roles, role_permissions, teams, staff_teams);
+diesel::table! {
+    staff_recovery_codes (id) {
+        id -> BigInt,
+        staff_id -> BigInt,
+        code_hash -> Binary,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_second_factor (role_key) {
+        role_key -> Text,
+        required -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_challenges (token_hash) {
+        token_hash -> Binary,
+        staff_id -> BigInt,
+        client_label -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    operator_profiles (staff_id) {
+        staff_id -> BigInt,
+        full_name_enc -> Nullable<Binary>,
+        shown_as -> Text,
+        alias -> Nullable<Text>,
+        avatar_kind -> Text,
+        avatar_stock -> Nullable<Text>,
+        avatar_enc -> Nullable<Binary>,
+        avatar_key -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}

@@ -17,12 +17,14 @@ pub mod route_rules;
 mod self_service;
 pub mod settings;
 mod socket;
-mod user_agent;
+// The pure parser lives in `http` so that staff code can use it without importing the
+// visitor side.
+use crate::http::user_agent;
 mod ws;
 
-pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
-    pages::mount(r);
-    ws::mount(r);
-    downloads::mount(r);
-    route_rules::mount(r);
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    pages::configure(cfg);
+    ws::configure(cfg);
+    downloads::configure(cfg);
+    route_rules::configure(cfg);
 }

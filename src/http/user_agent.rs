@@ -1,11 +1,30 @@
 //! A small user-agent reader: browser family with major version, and operating system, for
-//! operators of widgets without privacy mode. Order matters: many browsers name others in
+//! operators of widgets without privacy mode, and the coarse client of a staff session. Order matters: many browsers name others in
 //! their UA (Edge says "Chrome" and "Safari"), so the most specific token wins.
 //! Pure; never logs the string.
 
 /// Browser and operating system as shown to operators, e.g. ("Firefox 128", "Windows").
 pub fn parse(ua: &str) -> (Option<String>, Option<String>) {
     (browser(ua), os(ua))
+}
+
+/// Browser family and system without versions, as `family/system` (either may be empty),
+/// e.g. "Firefox/Linux": all a staff member's session list keeps of the user agent.
+pub fn coarse(ua: &str) -> Option<String> {
+    let (browser, os) = parse(ua);
+    let family = browser.map(|b| {
+        b.trim_end_matches(|c: char| c.is_ascii_digit())
+            .trim_end()
+            .to_string()
+    });
+    if family.is_none() && os.is_none() {
+        return None;
+    }
+    Some(format!(
+        "{}/{}",
+        family.unwrap_or_default(),
+        os.unwrap_or_default()
+    ))
 }
 
 /// The major version after `token` ("Firefox/128.0" → "128").
@@ -138,6 +157,18 @@ mod tests {
         for (ua, browser, os) in cases {
             assert_eq!(p(ua), (browser.to_string(), os.to_string()), "{ua}");
         }
+    }
+
+    #[test]
+    fn coarse_labels_drop_versions() {
+        use super::coarse;
+        let ff = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(coarse(ff).as_deref(), Some("Firefox/Linux"));
+        let sam =
+            "Mozilla/5.0 (Linux; Android 14) SamsungBrowser/25.0 Chrome/121.0 Mobile Safari/537.36";
+        assert_eq!(coarse(sam).as_deref(), Some("Samsung Internet/Android"));
+        assert_eq!(coarse("Windows NT").as_deref(), Some("/Windows"));
+        assert_eq!(coarse("curl/8.5.0"), None);
     }
 
     #[test]
