@@ -6,7 +6,7 @@ diesel::table! {
         username -> Text,
         email_enc -> Nullable<Binary>,
         email_index -> Nullable<Binary>,
-        role -> Text,
+        role_id -> BigInt,
         password_hash -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
@@ -49,6 +49,7 @@ diesel::table! {
         typing_preview -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        team_id -> BigInt,
     }
 }
 
@@ -238,6 +239,46 @@ diesel::table! {
         anchor_mac -> Binary,
     }
 }
+
+// Roles and teams (helper ROLES).
+diesel::table! {
+    roles (id) {
+        id -> BigInt,
+        name -> Text,
+        builtin -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_permissions (role_id, area) {
+        role_id -> BigInt,
+        area -> Text,
+        level -> Text,
+        scope -> Text,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_teams (staff_id, team_id) {
+        staff_id -> BigInt,
+        team_id -> BigInt,
+    }
+}
+
+diesel::joinable!(role_permissions -> roles (role_id));
+diesel::joinable!(staff_teams -> teams (team_id));
+diesel::allow_tables_to_appear_in_same_query!(roles, role_permissions, teams, staff_teams);
 
 // Staff accounts: second factor, login challenges, operator appearance (helper ACCOUNT).
 diesel::table! {

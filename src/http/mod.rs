@@ -5,5 +5,6 @@ pub mod client;
 pub mod headers;
 pub mod ops;
 pub mod request_log;
+pub mod routes;
 pub mod user_agent;
 pub mod ws;

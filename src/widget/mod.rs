@@ -22,9 +22,9 @@ mod socket;
 use crate::http::user_agent;
 mod ws;
 
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    pages::configure(cfg);
-    ws::configure(cfg);
-    downloads::configure(cfg);
-    route_rules::configure(cfg);
+pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
+    pages::mount(r);
+    ws::mount(r);
+    downloads::mount(r);
+    route_rules::mount(r);
 }
