@@ -23,6 +23,7 @@ pub fn build(
         .app_data(web::FormConfig::default().limit(64 * 1024))
         .wrap(crate::http::headers::security_headers())
         .wrap(from_fn(crate::http::request_log::log_request))
+        .wrap(from_fn(crate::metrics::track))
         .configure(|cfg| mount(&mut Routes::mounting(cfg)))
         .default_service(web::to(not_found))
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod logging;
+pub mod metrics;
 pub mod privacy;
 pub mod server;
 pub mod setup;

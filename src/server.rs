@@ -10,15 +10,18 @@ use std::net::SocketAddr;
 pub struct Running {
     pub addrs: Vec<SocketAddr>,
     pub redirect_addr: Option<SocketAddr>,
+    /// The plain-HTTP Prometheus listener, when `metrics_listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub handle: ServerHandle,
     redirect: Option<ServerHandle>,
+    metrics: Option<ServerHandle>,
 }
 
 impl Running {
     pub async fn stop(&self) {
         self.handle.stop(true).await;
-        if let Some(r) = &self.redirect {
-            r.stop(true).await;
+        for extra in [&self.redirect, &self.metrics].into_iter().flatten() {
+            extra.stop(true).await;
         }
     }
 }
@@ -58,12 +61,22 @@ pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<S
         redirect = Some(running.handle());
         servers.push(running);
     }
+    let (mut metrics_addr, mut metrics) = (None, None);
+    let metrics_listen = &state.config.general.metrics_listen;
+    if !metrics_listen.is_empty() {
+        let (addr, running) = crate::metrics::start_endpoint(state.clone(), metrics_listen)?;
+        metrics_addr = Some(addr);
+        metrics = Some(running.handle());
+        servers.push(running);
+    }
     Ok((
         Running {
             addrs,
             redirect_addr,
+            metrics_addr,
             handle,
             redirect,
+            metrics,
         },
         servers,
     ))

@@ -22,6 +22,8 @@ pub struct AppState {
     pub limits: Arc<ConnectionLimits>,
     /// Widget-router rules and the country database (`widget::route_rules`).
     pub widget_router: Arc<crate::widget::route_rules::WidgetRouter>,
+    /// Counters and gauges for `GET /metrics` (`metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// One-time download tickets of visitors' own data (`widget::downloads`), in memory.
     pub downloads: Arc<crate::widget::downloads::Downloads>,
 }
@@ -61,12 +63,14 @@ impl AppState {
             .collect();
         let ring = Arc::new(prepared.ring);
         let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new());
+        let metrics = Arc::new(crate::metrics::Metrics::new());
         let hub = Hub {
             writer: Writer::spawn(
                 prepared.db.clone(),
                 ring.clone(),
                 clock.clone(),
                 bus.clone(),
+                metrics.clone(),
             ),
             presence: Arc::new(Presence::new(bus.clone())),
             router: Router::spawn(&bus).map_err(|e| crate::setup::SetupError::DataDir {
@@ -88,6 +92,7 @@ impl AppState {
             hub,
             limits: Arc::new(ConnectionLimits::new(crate::widget::limits::PER_ADDRESS)?),
             widget_router,
+            metrics,
             downloads: Arc::default(),
         })
     }

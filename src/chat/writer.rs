@@ -12,6 +12,7 @@ use crate::db::staff::StaffId;
 use crate::db::visitor_meta::{self, VisitorMeta};
 use crate::db::widgets::WidgetId;
 use crate::db::{Db, DbConn, DbError, DbResult};
+use crate::metrics::Metrics;
 use diesel::Connection;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -70,11 +71,12 @@ impl Writer {
         ring: Arc<KeyRing>,
         clock: Arc<dyn Clock>,
         bus: Arc<dyn EventBus>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         let (jobs, queue) = mpsc::sync_channel::<Job>(16 * 1024);
         std::thread::Builder::new()
             .name("plauder-writer".into())
-            .spawn(move || run(queue, &db, &ring, clock.as_ref(), bus.as_ref()))
+            .spawn(move || run(queue, &db, &ring, clock.as_ref(), bus.as_ref(), &metrics))
             .map_err(|e| tracing::error!(error = %e, "cannot start the message writer"))
             .ok();
         Self { jobs }
@@ -98,7 +100,14 @@ impl Writer {
     }
 }
 
-fn run(queue: mpsc::Receiver<Job>, db: &Db, ring: &KeyRing, clock: &dyn Clock, bus: &dyn EventBus) {
+fn run(
+    queue: mpsc::Receiver<Job>,
+    db: &Db,
+    ring: &KeyRing,
+    clock: &dyn Clock,
+    bus: &dyn EventBus,
+    metrics: &Metrics,
+) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -107,11 +116,18 @@ fn run(queue: mpsc::Receiver<Job>, db: &Db, ring: &KeyRing, clock: &dyn Clock, b
                 Err(_) => break,
             }
         }
-        write_batch(batch, db, ring, clock, bus);
+        write_batch(batch, db, ring, clock, bus, metrics);
     }
 }
 
-fn write_batch(batch: Vec<Job>, db: &Db, ring: &KeyRing, clock: &dyn Clock, bus: &dyn EventBus) {
+fn write_batch(
+    batch: Vec<Job>,
+    db: &Db,
+    ring: &KeyRing,
+    clock: &dyn Clock,
+    bus: &dyn EventBus,
+    metrics: &Metrics,
+) {
     let now = clock.naive();
     let result = db.conn().and_then(|mut conn| {
         crate::db::write_transaction::<_, DbError, _>(&mut conn, |conn| {
@@ -126,6 +142,9 @@ fn write_batch(batch: Vec<Job>, db: &Db, ring: &KeyRing, clock: &dyn Clock, bus:
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {
                 if let Ok(o) = &outcome {
+                    if !o.appended.duplicate {
+                        metrics.message_stored(job.request.sender);
+                    }
                     publish(bus, o, job.request.sender);
                 }
                 let _ = job.reply.send(outcome);

@@ -29,6 +29,9 @@ pub fn serve(config: Config) -> Result<(), Failure> {
         if let Some(addr) = running.redirect_addr {
             tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         }
+        if let Some(addr) = running.metrics_addr {
+            tracing::info!(%addr, "serving Prometheus metrics at /metrics (plain HTTP)");
+        }
         super::notify::notify("READY=1\nSTATUS=serving HTTPS");
         let mut servers = servers.into_iter();
         let main = servers.next();

@@ -300,6 +300,13 @@ fn validate_general(general: &GeneralConfig) -> Result<(), KeyError> {
             format!("`{redirect}` is not ADDR:PORT"),
         ));
     }
+    let metrics = &general.metrics_listen;
+    if !metrics.is_empty() && metrics.parse::<SocketAddr>().is_err() {
+        return Err(invalid(
+            "metrics_listen",
+            format!("`{metrics}` is not ADDR:PORT"),
+        ));
+    }
     let url = &general.public_url;
     if !url.is_empty() && !url.starts_with("https://") {
         return Err(invalid("public_url", "must start with https://"));

@@ -33,6 +33,9 @@ config_section! {
         http_redirect_listen: String = String::new(),
         /// IP addresses of reverse proxies whose X-Forwarded-For header is believed.
         trusted_proxies: Vec<String> = Vec::new(),
+        /// Plain-HTTP listener ("ADDR:PORT") serving Prometheus metrics at /metrics, without
+        /// personal data. Empty: off. Keep it on loopback, e.g. "127.0.0.1:9464", or behind a firewall.
+        metrics_listen: String = String::new(),
     }
 }
 

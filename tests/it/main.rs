@@ -18,6 +18,7 @@ mod durability;
 mod identity;
 mod log_privacy;
 mod masking;
+mod metrics;
 mod privacy_admin_browser;
 mod privacy_mode;
 mod router;
