@@ -2,6 +2,7 @@
 //! calls `access::require`, calls a domain function and renders.
 
 mod assets;
+mod audit;
 mod canned;
 mod conversation_privacy;
 mod csrf;
@@ -42,4 +43,5 @@ pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
     staff::mount(r);
     roles::mount(r);
     teams::mount(r);
+    audit::mount(r);
 }

@@ -4,6 +4,7 @@
 //! keeps the rest verifiable; audited actions leave entries, and when the entry cannot be
 //! written the read does not happen; no personal value reaches an audit row.
 
+mod admin;
 mod chain;
 mod hooks;
 mod prune;

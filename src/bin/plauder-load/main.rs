@@ -2,6 +2,7 @@
 //! operator websockets and measures the baselines the figures are compared with.
 //! See BENCHMARKS.md and scripts/bench.sh.
 
+mod audit;
 mod baseline;
 mod chat;
 mod idle;
@@ -36,6 +37,8 @@ enum Command {
     EchoRtt(baseline::RttArgs),
     /// Baseline: raw SQLite inserts, one row per transaction, plauder's pragmas.
     SqliteBaseline(baseline::SqliteArgs),
+    /// Audit entries per second on a database, from several threads; checks the chain.
+    AuditAppends(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::EchoServer(a) => baseline::echo_server(&a),
         Command::EchoRtt(a) => baseline::echo_rtt(&a),
         Command::SqliteBaseline(a) => baseline::sqlite(&a),
+        Command::AuditAppends(a) => audit::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
