@@ -9,6 +9,9 @@ use actix_web::{HttpResponse, ResponseError};
 pub enum AppError {
     #[error("login required")]
     LoginRequired,
+    /// The role requires a second factor the account has not set up yet.
+    #[error("second factor required")]
+    SecondFactorRequired,
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("bad request: {0}")]
@@ -47,7 +50,7 @@ impl From<crate::access::Denied> for AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::LoginRequired => StatusCode::SEE_OTHER,
+            Self::LoginRequired | Self::SecondFactorRequired => StatusCode::SEE_OTHER,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -65,6 +68,9 @@ impl ResponseError for AppError {
         match self {
             Self::LoginRequired => HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/login"))
+                .finish(),
+            Self::SecondFactorRequired => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/account/second-factor"))
                 .finish(),
             Self::Forbidden(m) => text(StatusCode::FORBIDDEN, format!("Forbidden: {m}\n")),
             Self::BadRequest(m) => text(StatusCode::BAD_REQUEST, format!("Bad request: {m}\n")),

@@ -2,7 +2,9 @@
 //! Domain functions only; the HTTP side lives in `console/`.
 
 pub mod password;
+pub mod password_change;
 pub mod recovery;
+pub mod second_step;
 mod session;
 mod throttle;
 pub mod totp;

@@ -18,6 +18,9 @@ pub struct LoginOutcome {
     /// The cookie value; only its hash is stored.
     pub token: String,
     pub staff: Staff,
+    /// The password was right and the account uses a second factor: `token` is then the
+    /// challenge of the second step (`second_step::complete`), not a session.
+    pub second_factor_pending: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,9 @@ impl From<crate::crypto::CryptoError> for LoginError {
 pub struct SessionInfo {
     pub staff: Staff,
     pub csrf: String,
+    /// The role requires a second factor the account has not set up: until it has, the
+    /// session may only enrol or sign out.
+    pub must_enrol: bool,
 }
 
 pub fn login(
@@ -51,6 +57,7 @@ pub fn login(
     username: &str,
     password: &str,
     client: Option<IpAddr>,
+    client_label: Option<&str>,
 ) -> Result<LoginOutcome, LoginError> {
     let username = normalise_username(username);
     let throttle = Throttle::new(ring, &username, client);
@@ -74,14 +81,50 @@ pub fn login(
         throttle.record_failure(conn, now)?;
         return Err(LoginError::Invalid);
     };
+    if crate::db::second_factor::is_active(conn, account.id)? {
+        // The account counter stays: knowing the password must not reset the count of
+        // failed second factors.
+        let challenge = super::random_token()?;
+        crate::db::login_challenges::create(
+            conn,
+            &sha256(challenge.as_bytes()),
+            account.id,
+            client_label,
+            now,
+        )?;
+        return Ok(LoginOutcome {
+            token: challenge,
+            staff: account,
+            second_factor_pending: true,
+        });
+    }
     throttle.clear_account(conn)?;
-    let token = super::random_token()?;
-    let csrf = super::random_token()?;
-    sessions::create(conn, &sha256(token.as_bytes()), account.id, &csrf, now)?;
+    let token = start_session(conn, account.id, client_label, now)?;
     Ok(LoginOutcome {
         token,
         staff: account,
+        second_factor_pending: false,
     })
+}
+
+/// A new session for an account whose login is complete; returns the cookie value.
+pub(super) fn start_session(
+    conn: &mut DbConn,
+    staff: staff::StaffId,
+    client_label: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<String, LoginError> {
+    let token = super::random_token()?;
+    let csrf = super::random_token()?;
+    sessions::create(
+        conn,
+        &sha256(token.as_bytes()),
+        staff,
+        &csrf,
+        client_label,
+        now,
+    )?;
+    Ok(token)
 }
 
 /// Finds the session for a cookie value; expired sessions and disabled accounts end here.
@@ -106,9 +149,11 @@ pub fn authenticate(
     if now - session.last_seen_at > TimeDelta::seconds(15) {
         sessions::touch(conn, &hash, now)?;
     }
+    let must_enrol = crate::db::second_factor::enrolment_required(conn, &account)?;
     Ok(Some(SessionInfo {
         staff: account,
         csrf: session.csrf_token,
+        must_enrol,
     }))
 }
 

@@ -46,6 +46,8 @@ async fn root(session: MaybeAuthenticated) -> HttpResponse {
 #[derive(Deserialize)]
 struct LoginQuery {
     bye: Option<String>,
+    /// Back from an unfinished or expired second step.
+    expired: Option<String>,
 }
 
 async fn login_page(
@@ -57,10 +59,14 @@ async fn login_page(
         return Ok(see_other("/admin"));
     }
     let page = Chrome::new(&req, None)?;
-    let notice = query
-        .bye
-        .as_ref()
-        .map(|_| page.t.get("login.logged_out").to_string());
+    let notice = if query.expired.is_some() {
+        Some(page.t.get("login.second.expired").to_string())
+    } else {
+        query
+            .bye
+            .as_ref()
+            .map(|_| page.t.get("login.logged_out").to_string())
+    };
     render(page, StatusCode::OK, None, notice, String::new())
 }
 
@@ -111,6 +117,12 @@ async fn login_submit(
         ));
     }
     let client = crate::http::client::client_addr(&req, &state.trusted_proxies);
+    // Only the coarse client ("Firefox/Linux") is kept, for the user's list of sessions.
+    let label = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|h| h.to_str().ok())
+        .and_then(crate::http::user_agent::coarse);
     let (username, password) = (form.username.clone(), form.password);
     let outcome = state
         .blocking(move |conn, st| {
@@ -121,10 +133,12 @@ async fn login_submit(
                 &username,
                 &password,
                 client,
+                label.as_deref(),
             ))
         })
         .await?;
     match outcome {
+        Ok(ok) if ok.second_factor_pending => Ok(super::login_second::ask(ok.token)),
         Ok(ok) => {
             tracing::info!(staff_id = ok.staff.id.0, "staff signed in");
             Ok(HttpResponse::SeeOther()

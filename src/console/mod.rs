@@ -1,6 +1,10 @@
 //! Staff pages (askama): login, dashboard, language switch. Each handler parses input,
 //! calls `access::require`, calls a domain function and renders.
 
+mod account;
+mod account_admin;
+mod account_appearance;
+pub mod account_second_factor;
 mod assets;
 mod audit;
 mod canned;
@@ -14,6 +18,7 @@ mod live_access;
 mod live_protocol;
 mod live_socket;
 mod login;
+mod login_second;
 mod masking;
 mod page;
 mod roles;
@@ -30,6 +35,7 @@ pub use session::{Authenticated, SESSION_COOKIE};
 pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
     assets::mount(r);
     login::mount(r);
+    login_second::mount(r);
     dashboard::mount(r);
     page::mount(r);
     widgets::mount(r);
@@ -44,4 +50,7 @@ pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
     roles::mount(r);
     teams::mount(r);
     audit::mount(r);
+    account::mount(r);
+    account_second_factor::mount(r);
+    account_admin::mount(r);
 }

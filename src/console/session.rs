@@ -110,7 +110,15 @@ impl FromRequest for Authenticated {
         }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
-        Box::pin(async move { lookup(state, token).await?.ok_or(AppError::LoginRequired) })
+        // An account whose role requires a second factor it lacks may only set one up.
+        let enrolling = super::account_second_factor::allowed_while_enrolling(req.path());
+        Box::pin(async move {
+            let found = lookup(state, token).await?.ok_or(AppError::LoginRequired)?;
+            if found.info.must_enrol && !enrolling {
+                return Err(AppError::SecondFactorRequired);
+            }
+            Ok(found)
+        })
     }
 }
 

@@ -17,6 +17,7 @@ pub mod operator_profiles;
 pub mod roles;
 pub mod route_rules;
 pub mod schema;
+pub mod second_factor;
 pub mod sessions;
 pub mod staff;
 pub mod teams;

@@ -21,6 +21,7 @@ diesel::table! {
         csrf_token -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        client_label -> Nullable<Text>,
     }
 }
 

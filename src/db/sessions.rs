@@ -14,6 +14,8 @@ pub struct SessionRow {
     pub csrf_token: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
+    /// The coarse client at sign-in ("Firefox/Linux"), never the user agent itself.
+    pub client_label: Option<String>,
 }
 
 impl SessionRow {
@@ -27,6 +29,7 @@ pub fn create(
     token_hash: &[u8],
     staff: StaffId,
     csrf: &str,
+    client_label: Option<&str>,
     now: NaiveDateTime,
 ) -> DbResult<()> {
     diesel::insert_into(sessions::table)
@@ -36,6 +39,7 @@ pub fn create(
             sessions::csrf_token.eq(csrf),
             sessions::created_at.eq(now),
             sessions::last_seen_at.eq(now),
+            sessions::client_label.eq(client_label),
         ))
         .execute(conn)?;
     Ok(())
@@ -65,6 +69,26 @@ pub fn count_for(conn: &mut DbConn, staff: StaffId) -> DbResult<i64> {
         .filter(sessions::staff_id.eq(staff.0))
         .count()
         .get_result(conn)?)
+}
+
+/// Every session of one account, newest first.
+pub fn list_for(conn: &mut DbConn, staff: StaffId) -> DbResult<Vec<SessionRow>> {
+    Ok(sessions::table
+        .filter(sessions::staff_id.eq(staff.0))
+        .order(sessions::created_at.desc())
+        .select(SessionRow::as_select())
+        .load(conn)?)
+}
+
+/// Ends one session of an account; false if it was not theirs or is gone.
+pub fn delete_of(conn: &mut DbConn, staff: StaffId, token_hash: &[u8]) -> DbResult<bool> {
+    Ok(diesel::delete(
+        sessions::table
+            .filter(sessions::staff_id.eq(staff.0))
+            .filter(sessions::token_hash.eq(token_hash)),
+    )
+    .execute(conn)?
+        == 1)
 }
 
 /// Removes sessions idle since `idle_before` or started before `started_before`.

@@ -1,6 +1,7 @@
 //! Delivery to the visitor: stored messages after the last one delivered, in order.
 
 use super::protocol::{Outbound, Refusal, VERSION};
+use super::operator::ShownCache;
 use super::socket::{Flow, VisitorSocket, at};
 use crate::db::messages::{self, Sender};
 
@@ -21,13 +22,28 @@ impl VisitorSocket {
         let loaded = self
             .state
             .blocking(move |conn, st| {
-                messages::after(conn, &st.ring, conversation, after, false, HISTORY_LIMIT)
+                let list =
+                    messages::after(conn, &st.ring, conversation, after, false, HISTORY_LIMIT)?;
+                // Who replied, as the operator chose to be shown (alias, first name, ...).
+                let mut cache = ShownCache::default();
+                list.into_iter()
+                    .map(|m| {
+                        let shown = match (m.sender, m.staff) {
+                            (Sender::Operator, Some(staff)) => {
+                                Some(cache.get(conn, &st.ring, staff)?)
+                            }
+                            (Sender::Operator, None) => Some(Default::default()),
+                            _ => None,
+                        };
+                        Ok((m, shown))
+                    })
+                    .collect::<crate::db::DbResult<Vec<_>>>()
             })
             .await;
         let Ok(list) = loaded else {
             return self.refuse(Refusal::Unavailable).await;
         };
-        for m in list {
+        for (m, operator) in list {
             self.delivered = self.delivered.max(m.seq);
             if m.sender == Sender::Visitor && !with_own {
                 continue;
@@ -44,6 +60,7 @@ impl VisitorSocket {
                 text: m.text,
                 at: at(m.created_at),
                 id: m.client_id,
+                operator,
             };
             self.send(frame).await?;
         }

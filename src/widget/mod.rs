@@ -10,6 +10,7 @@ pub mod lang;
 pub mod limits;
 pub mod my_data;
 pub mod notice;
+pub mod operator;
 mod pages;
 pub mod privacy;
 pub mod protocol;
@@ -27,4 +28,5 @@ pub fn mount(r: &mut crate::http::routes::Routes<'_>) {
     ws::mount(r);
     downloads::mount(r);
     route_rules::mount(r);
+    operator::mount(r);
 }

@@ -69,6 +69,8 @@ pub struct Technical {
 pub struct MessageData {
     pub seq: i64,
     pub from: &'static str,
+    /// An operator's reply: the name the operator shows visitors (none: "Operator").
+    pub operator: Option<String>,
     pub text: String,
     #[serde(serialize_with = "rfc3339")]
     pub at: NaiveDateTime,
@@ -105,19 +107,27 @@ pub fn load(
         referrer: s.meta.referrer,
         user_agent: s.meta.user_agent,
     });
+    let mut shown = crate::widget::operator::ShownCache::default();
     let messages = messages::after(conn, ring, id, 0, false, MAX_MESSAGES)?
         .into_iter()
-        .map(|m| MessageData {
-            seq: m.seq,
-            from: if m.sender == Sender::Visitor {
-                "visitor"
-            } else {
-                "operator"
-            },
-            text: m.text,
-            at: m.created_at,
+        .map(|m| {
+            let operator = match (m.sender, m.staff) {
+                (Sender::Operator, Some(staff)) => shown.get(conn, ring, staff)?.name,
+                _ => None,
+            };
+            Ok(MessageData {
+                seq: m.seq,
+                from: if m.sender == Sender::Visitor {
+                    "visitor"
+                } else {
+                    "operator"
+                },
+                operator,
+                text: m.text,
+                at: m.created_at,
+            })
         })
-        .collect();
+        .collect::<DbResult<Vec<_>>>()?;
     Ok(Some(MyData {
         conversation: c.id.0.to_string(),
         started_at: c.created_at,

@@ -39,10 +39,15 @@
   function status(message) { statusLine.textContent = message || ""; statusLine.hidden = !message; }
   function scroll() { log.scrollTop = log.scrollHeight; }
 
-  function bubble(cls, who, content) {
+  function bubble(cls, who, content, avatar) {
     var li = document.createElement("li");
     li.className = cls;
-    if (who) { var w = document.createElement("span"); w.className = "who"; w.textContent = who; li.appendChild(w); }
+    if (who) {
+      var w = document.createElement("span"); w.className = "who";
+      // Only plauder's own avatar pictures (docs/widget-protocol.md), never another address.
+      if (avatar && /^\/widget\/avatar\/[a-z0-9\/]+\.(svg|png)$/.test(avatar)) { var img = document.createElement("img"); img.className = "avatar"; img.alt = ""; img.src = avatar; w.appendChild(img); }
+      w.appendChild(document.createTextNode(who)); li.appendChild(w);
+    }
     li.appendChild(document.createTextNode(content));
     log.appendChild(li); scroll();
     return li;
@@ -108,7 +113,9 @@
         lastSeq = Math.max(lastSeq, m.seq);
         if (m.id && (rendered[m.id] || pending[m.id])) break;
         if (m.id) rendered[m.id] = true;
-        bubble(m.from === "visitor" ? "visitor" : "operator", m.from === "visitor" ? S("you") : S("operator"), m.text);
+        var op = m.operator || {};
+        if (m.from === "visitor") bubble("visitor", S("you"), m.text);
+        else bubble("operator", op.name || S("operator"), m.text, op.avatar);
         typingLine.hidden = true;
         break;
       case "typing": typingLine.hidden = !m.active; break;
@@ -230,7 +237,7 @@
     var ol = document.createElement("ol"); ol.className = "md-messages";
     d.messages.forEach(function (x) {
       var li = document.createElement("li"), w = document.createElement("span");
-      li.className = x.from; w.className = "who"; w.textContent = (x.from === "visitor" ? S("you") : S("operator")) + " · " + when(x.at);
+      li.className = x.from; w.className = "who"; w.textContent = (x.from === "visitor" ? S("you") : (x.operator || S("operator"))) + " · " + when(x.at);
       li.appendChild(w); li.appendChild(document.createTextNode(x.text)); ol.appendChild(li);
     });
     more.appendChild(ol); box.appendChild(more);

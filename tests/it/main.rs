@@ -7,6 +7,7 @@
 //! and a real PostgreSQL.
 
 mod audit;
+mod account;
 mod auth;
 mod browser;
 mod cli;

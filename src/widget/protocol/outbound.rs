@@ -45,6 +45,10 @@ pub enum Outbound {
         text: String,
         at: String,
         id: Option<String>,
+        /// An operator's reply: the name and avatar the operator chose to show visitors
+        /// (`db::operator_profiles::shown_to_visitors`; never the real name behind an alias).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        operator: Option<crate::db::operator_profiles::ShownOperator>,
     },
     Typing {
         v: u32,
