@@ -37,6 +37,19 @@ pub enum Command {
     },
 }
 
+/// Every command the console socket accepts, by its `type`: the access tests send each one.
+/// A new command gets its kind here (a unit test ties this list to the enum) and its
+/// decision in `live_socket::on_command`.
+pub const COMMAND_KINDS: [&str; 7] = [
+    "open",
+    "take",
+    "send",
+    "typing",
+    "close",
+    "transfer",
+    "availability",
+];
+
 /// Parses and validates one frame; the error text goes back to the console.
 pub fn parse(frame: &str) -> Result<Command, String> {
     let command: Command = serde_json::from_str(frame).map_err(|e| format!("bad frame: {e}"))?;
@@ -159,6 +172,19 @@ impl Push {
 mod tests {
     use super::*;
 
+    /// Exhaustive: a new command does not compile until it has a kind here.
+    fn kind(c: &Command) -> &'static str {
+        match c {
+            Command::Open { .. } => "open",
+            Command::Take { .. } => "take",
+            Command::Send { .. } => "send",
+            Command::Typing { .. } => "typing",
+            Command::Close { .. } => "close",
+            Command::Transfer { .. } => "transfer",
+            Command::Availability { .. } => "availability",
+        }
+    }
+
     #[test]
     fn commands_are_validated() {
         assert!(parse(r#"{"type":"take","conversation":"12"}"#).is_ok());
@@ -168,6 +194,17 @@ mod tests {
         assert!(parse(r#"{"type":"send","conversation":"1","id":"a b","text":"hi"}"#).is_err());
         assert!(parse(r#"{"type":"send","conversation":"1","id":"a","text":" "}"#).is_err());
         assert!(parse(r#"{"type":"nuke"}"#).is_err());
+        let samples = [
+            r#"{"type":"open","conversation":"1"}"#,
+            r#"{"type":"take","conversation":"1"}"#,
+            r#"{"type":"send","conversation":"1","id":"a","text":"hi"}"#,
+            r#"{"type":"typing","conversation":"1","active":true}"#,
+            r#"{"type":"close","conversation":"1"}"#,
+            r#"{"type":"transfer","conversation":"1","to":"2"}"#,
+            r#"{"type":"availability","status":"away"}"#,
+        ];
+        let kinds: Vec<&str> = samples.iter().map(|s| kind(&parse(s).unwrap())).collect();
+        assert_eq!(kinds, COMMAND_KINDS, "every command is listed");
         assert!(parse("garbage").is_err());
         assert_eq!(id_of("-5"), None);
         assert_eq!(

@@ -30,6 +30,7 @@ mod teams;
 mod widget_notices;
 mod widgets;
 
+pub use live_protocol::COMMAND_KINDS;
 pub use session::{Authenticated, SESSION_COOKIE};
 
 pub fn mount(r: &mut crate::http::routes::Routes<'_>) {

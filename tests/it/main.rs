@@ -6,6 +6,7 @@
 //! One integration-test binary: the real server on a real port, real HTTPS, real SQLite
 //! and a real PostgreSQL.
 
+mod access;
 mod audit;
 mod account;
 mod auth;
