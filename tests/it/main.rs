@@ -9,6 +9,7 @@
 mod access;
 mod audit;
 mod account;
+mod account_browser;
 mod auth;
 mod browser;
 mod cli;

@@ -2,7 +2,7 @@
 //! step, recovery codes, mandatory enrolment, sessions, password change, and how operators
 //! appear to visitors (alias, avatars, uploads stripped of metadata).
 
-mod appearance;
+pub mod appearance;
 mod second_factor;
 mod sessions;
 
