@@ -3,10 +3,13 @@
 //! in privacy mode), the operator sees that contact's earlier conversations with links to
 //! their transcripts. Only this installation's own data; nothing is looked up elsewhere.
 //! Also tells an operator's console live when a conversation's contact changed or the
-//! visitor erased it. The caller has checked the operator's permission.
+//! visitor erased it. The caller has checked the operator's permission to read the
+//! conversation; contact data (name, e-mail address, other conversations) is decided here,
+//! against the role's contacts area and scope.
 
 use super::live_protocol::Push;
 use crate::access::{self, Actor, Area, Permission};
+use crate::crypto::KeyRing;
 use crate::db::conversations::{self, Conversation, ConversationId};
 use crate::db::widgets::Widget;
 use crate::db::{DbConn, DbResult, widgets};
@@ -46,6 +49,10 @@ pub fn earlier(
     let Some(contact) = c.contact.filter(|_| recognised) else {
         return Ok(Vec::new());
     };
+    // A contact's other conversations are contact data: the contacts area decides first.
+    if !may_read_contact(conn, c, actor)? {
+        return Ok(Vec::new());
+    }
     let mut visible = Vec::new();
     for (e, widget) in conversations::of_contact(conn, contact, c.id, EARLIER_LIMIT)? {
         let object = access::conversation(conn, &e)?;
@@ -68,6 +75,27 @@ pub fn earlier(
         .collect())
 }
 
+/// Whether the actor's role may read the contact data of `c` (contacts area, its scope).
+fn may_read_contact(conn: &mut DbConn, c: &Conversation, actor: &Actor) -> DbResult<bool> {
+    let object = access::conversation(conn, c)?;
+    Ok(access::require(actor, Permission::Read(Area::Contacts), object).is_ok())
+}
+
+/// The name and e-mail address the visitor of `c` gave, when the actor's role may read
+/// contacts of this conversation; otherwise nothing is decrypted.
+pub fn contact(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    c: &Conversation,
+    actor: &Actor,
+) -> DbResult<(Option<String>, Option<String>)> {
+    if may_read_contact(conn, c, actor)? {
+        c.contact(ring)
+    } else {
+        Ok((None, None))
+    }
+}
+
 /// What an open conversation's console should be told after it changed: its contact and
 /// earlier conversations, or that it is gone (the visitor erased it). `None`: the database
 /// could not be read; the next change tries again.
@@ -80,7 +108,7 @@ pub async fn after_change(state: &AppState, id: ConversationId, actor: Actor) ->
                 });
             };
             let widget = widgets::by_id(conn, c.widget)?;
-            let (name, email) = c.contact(&st.ring)?;
+            let (name, email) = contact(conn, &st.ring, &c, &actor)?;
             Ok(Push::Contact {
                 conversation: id.0.to_string(),
                 name,
