@@ -5,6 +5,8 @@ use super::{Action, Actor, Entry, Object, Outcome};
 use crate::crypto::KeyRing;
 use crate::db::conversations::ConversationId;
 use crate::db::erasure::{self, Erased};
+use crate::db::staff::StaffId;
+use crate::db::widgets::WidgetId;
 use crate::db::{DbConn, DbResult};
 use chrono::NaiveDateTime;
 
@@ -65,4 +67,44 @@ pub fn outcome_of(error: &crate::error::AppError) -> Outcome {
         AppError::Forbidden(_) | AppError::LoginRequired | AppError::TooMany(_) => Outcome::Denied,
         _ => Outcome::Failed,
     }
+}
+
+/// The entry of a conversation opened in the live operator console.
+pub fn opened(now: NaiveDateTime, staff: StaffId, id: ConversationId) -> Entry {
+    Entry::new(
+        now,
+        staff,
+        Action::ConversationOpened,
+        Object::conversation(id),
+    )
+}
+
+/// A staff member's audited read of a conversation's transcript (`audit::read_or`): the
+/// entry first; a refusal (not found, outside the actor's scope) is recorded with its
+/// outcome instead, and nothing is read.
+pub fn transcript<T>(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    now: NaiveDateTime,
+    staff: StaffId,
+    id: ConversationId,
+    work: impl FnOnce(&mut DbConn) -> DbResult<Result<T, crate::error::AppError>>,
+) -> DbResult<Result<T, crate::error::AppError>> {
+    let entry = Entry::new(
+        now,
+        staff,
+        Action::ConversationViewed,
+        Object::conversation(id),
+    );
+    super::read_or(conn, ring, entry, work, outcome_of)
+}
+
+/// The entry of a change to a widget's settings (or its privacy settings and notices).
+pub fn widget(now: NaiveDateTime, staff: StaffId, action: Action, id: WidgetId) -> Entry {
+    Entry::new(now, staff, action, Object::widget(id))
+}
+
+/// The entry of a staff account change made on the server's command line.
+pub fn by_system(now: NaiveDateTime, action: Action, staff: StaffId) -> Entry {
+    Entry::new(now, Actor::System, action, Object::staff(staff))
 }

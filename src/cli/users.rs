@@ -1,6 +1,7 @@
 //! `user add|passwd|list|disable`.
 
 use super::Failure;
+use crate::audit::{self, Action, hooks};
 use crate::auth::password;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -95,7 +96,9 @@ pub fn run(config: Config, cmd: UserCommand) -> Result<(), Failure> {
                 role,
                 password_hash: &hash,
             };
-            staff::insert(&mut conn, &ring, &new, now).map_err(Failure::runtime)?;
+            let entry = |id: &staff::StaffId| hooks::by_system(now, Action::StaffCreated, *id);
+            let insert = |c: &mut DbConn| staff::insert(c, &ring, &new, now);
+            audit::after(&mut conn, &ring, insert, entry).map_err(Failure::runtime)?;
             println!("user `{name}` created ({})", role.as_str());
             if generated {
                 println!("password: {pw}");
@@ -108,7 +111,11 @@ pub fn run(config: Config, cmd: UserCommand) -> Result<(), Failure> {
             let account = find(&mut conn, &name)?;
             let (pw, generated) = choose_password(&account.username, password_stdin)?;
             let hash = password::hash(&pw).map_err(Failure::runtime)?;
-            staff::set_password(&mut conn, account.id, &hash, now).map_err(Failure::runtime)?;
+            let entry = hooks::by_system(now, Action::PasswordChanged, account.id);
+            audit::before(&mut conn, &ring, &entry, |c| {
+                staff::set_password(c, account.id, &hash, now)
+            })
+            .map_err(Failure::runtime)?;
             println!(
                 "password of `{}` changed; its sessions ended",
                 account.username
@@ -137,7 +144,11 @@ pub fn run(config: Config, cmd: UserCommand) -> Result<(), Failure> {
         }
         UserCommand::Disable { name } => {
             let account = find(&mut conn, &name)?;
-            let ended = staff::disable(&mut conn, account.id, now).map_err(Failure::runtime)?;
+            let entry = hooks::by_system(now, Action::StaffDisabled, account.id);
+            let ended = audit::before(&mut conn, &ring, &entry, |c| {
+                staff::disable(c, account.id, now)
+            })
+            .map_err(Failure::runtime)?;
             println!(
                 "user `{}` disabled; {ended} session(s) ended",
                 account.username

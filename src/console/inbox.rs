@@ -156,6 +156,8 @@ pub struct TranscriptLine {
 #[derive(Template)]
 #[template(path = "console/transcript.html")]
 struct TranscriptPage {
+    /// For the link to its audit history.
+    id: i64,
     page: Chrome,
     widget: String,
     status: &'static str,
@@ -183,36 +185,39 @@ async fn transcript(
     let actor = session.actor.clone();
     let loaded = state
         .blocking(move |conn, st| {
-            let Some(c) = conversations::by_id(conn, id)? else {
-                return Ok(Err(AppError::NotFound));
-            };
-            // Decided before anything personal is decrypted; outside the scope is a 404.
-            let object = access::conversation(conn, &c)?;
-            if let Err(denied) =
-                access::require(&actor, Permission::Read(Area::Conversations), object)
-            {
-                return Ok(Err(AppError::from(denied)));
-            }
-            let w = widgets::by_id(conn, c.widget)?;
-            let earlier = super::identity::earlier(
-                conn,
-                &c,
-                super::identity::recognises(w.as_ref()),
-                &actor,
-            )?;
-            let widget = w.map(|w| w.settings.name).unwrap_or_default();
-            let (name, email) = c.contact(&st.ring)?;
-            let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
-            let privacy =
-                super::conversation_privacy::load(conn, &st.ring, id, st.clock.naive(), t)?;
-            Ok(Ok((
-                c.status,
-                widget,
-                name,
-                email,
-                lines,
-                (privacy, earlier),
-            )))
+            let now = st.clock.naive();
+            crate::audit::hooks::transcript(conn, &st.ring, now, actor.staff, id, |conn| {
+                let Some(c) = conversations::by_id(conn, id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                // Decided before anything personal is decrypted; outside the scope is a 404.
+                let object = access::conversation(conn, &c)?;
+                if let Err(denied) =
+                    access::require(&actor, Permission::Read(Area::Conversations), object)
+                {
+                    return Ok(Err(AppError::from(denied)));
+                }
+                let w = widgets::by_id(conn, c.widget)?;
+                let earlier = super::identity::earlier(
+                    conn,
+                    &c,
+                    super::identity::recognises(w.as_ref()),
+                    &actor,
+                )?;
+                let widget = w.map(|w| w.settings.name).unwrap_or_default();
+                let (name, email) = super::identity::contact(conn, &st.ring, &c, &actor)?;
+                let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
+                let privacy =
+                    super::conversation_privacy::load(conn, &st.ring, id, st.clock.naive(), t)?;
+                Ok(Ok((
+                    c.status,
+                    widget,
+                    name,
+                    email,
+                    lines,
+                    (privacy, earlier),
+                )))
+            })
         })
         .await??;
     let (status, widget, name, email, lines, (privacy, earlier)) = loaded;
@@ -237,6 +242,7 @@ async fn transcript(
         Status::Closed => "console.status.closed",
     });
     let view = TranscriptPage {
+        id: id.0,
         page,
         widget,
         status,

@@ -348,17 +348,20 @@ impl OperatorSocket {
         let loaded = self
             .state
             .blocking(move |conn, st| {
-                let Some(c) = conversations::by_id(conn, id)? else {
-                    return Ok(None);
-                };
-                let widget = widgets::by_id(conn, c.widget)?;
-                let (name, email) = c.contact(&st.ring)?;
-                let lines = messages::after(conn, &st.ring, id, 0, true, 5000)?;
-                // Rules that cannot be read mask by the defaults (cards and IBANs).
-                let rules = masking::rules(conn, c.widget).unwrap_or_default();
-                let earlier =
-                    identity::earlier(conn, &c, identity::recognises(widget.as_ref()), &actor)?;
-                Ok(Some((c, widget, name, email, lines, rules, earlier)))
+                let entry = crate::audit::hooks::opened(st.clock.naive(), actor.staff, id);
+                crate::audit::read(conn, &st.ring, entry, |conn| {
+                    let Some(c) = conversations::by_id(conn, id)? else {
+                        return Ok(None);
+                    };
+                    let widget = widgets::by_id(conn, c.widget)?;
+                    let (name, email) = identity::contact(conn, &st.ring, &c, &actor)?;
+                    let lines = messages::after(conn, &st.ring, id, 0, true, 5000)?;
+                    // Rules that cannot be read mask by the defaults (cards and IBANs).
+                    let rules = masking::rules(conn, c.widget).unwrap_or_default();
+                    let earlier =
+                        identity::earlier(conn, &c, identity::recognises(widget.as_ref()), &actor)?;
+                    Ok(Some((c, widget, name, email, lines, rules, earlier)))
+                })
             })
             .await;
         let Ok(Some((c, widget, name, email, lines, rules, earlier))) = loaded else {

@@ -168,8 +168,16 @@ async fn save(
         patterns,
     };
     let id = widget.id;
+    let me = session.actor.staff;
     state
-        .blocking(move |conn, st| masking::save(conn, id, &settings, st.clock.naive()))
+        .blocking(move |conn, st| {
+            let now = st.clock.naive();
+            let entry =
+                crate::audit::hooks::widget(now, me, crate::audit::Action::PrivacyChanged, id);
+            crate::audit::before(conn, &st.ring, &entry, |c| {
+                masking::save(c, id, &settings, now)
+            })
+        })
         .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((

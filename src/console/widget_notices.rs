@@ -175,10 +175,16 @@ async fn save(
         return render(view, StatusCode::BAD_REQUEST);
     }
     let id = widget.id;
+    let me = session.actor.staff;
     state
         .blocking(move |conn, st| {
             let pairs: Vec<(&str, &str)> = texts.iter().map(|(l, t)| (*l, t.as_str())).collect();
-            notices::replace(conn, id, &pairs, st.clock.naive())
+            let now = st.clock.naive();
+            let entry =
+                crate::audit::hooks::widget(now, me, crate::audit::Action::PrivacyChanged, id);
+            crate::audit::before(conn, &st.ring, &entry, |c| {
+                notices::replace(c, id, &pairs, now)
+            })
         })
         .await?;
     Ok(HttpResponse::SeeOther()

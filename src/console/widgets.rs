@@ -4,6 +4,7 @@ use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
 use crate::access::{self, Area, Object, Permission};
+use crate::audit;
 use crate::db::teams::{self, DEFAULT_TEAM, Team, TeamId};
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
@@ -15,7 +16,6 @@ use crate::widget::settings::{FieldError, WidgetForm, WidgetSettings};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::Connection as _;
 use serde::Deserialize;
 
 pub fn mount(r: &mut Routes<'_>) {
@@ -249,14 +249,23 @@ async fn create(
             );
         }
     };
+    let me = session.actor.staff;
     let widget = state
         .blocking(move |conn, st| {
-            // The widget and its team in one transaction.
-            conn.transaction(|conn| {
-                let widget = widgets::insert(conn, &settings, st.clock.naive())?;
-                teams::route_widget(conn, widget.id, team)?;
-                Ok(widget)
-            })
+            let now = st.clock.naive();
+            let entry =
+                |w: &Widget| audit::hooks::widget(now, me, audit::Action::WidgetCreated, w.id);
+            // The widget, its team and the audit entry in one transaction.
+            audit::after(
+                conn,
+                &st.ring,
+                |conn| {
+                    let widget = widgets::insert(conn, &settings, now)?;
+                    teams::route_widget(conn, widget.id, team)?;
+                    Ok(widget)
+                },
+                entry,
+            )
         })
         .await?;
     Ok(HttpResponse::SeeOther()
@@ -351,10 +360,13 @@ async fn update(
         }
     };
     let id = widget.id;
+    let me = session.actor.staff;
     let moved = state
         .blocking(move |conn, st| {
-            // Settings and team in one transaction.
-            conn.transaction(|conn| {
+            let entry =
+                audit::hooks::widget(st.clock.naive(), me, audit::Action::WidgetChanged, id);
+            // Settings, team and the audit entry in one transaction.
+            audit::before(conn, &st.ring, &entry, |conn| {
                 let before = teams::of_widget(conn, id)?;
                 widgets::update(conn, id, &settings, st.clock.naive())?;
                 teams::route_widget(conn, id, team)?;

@@ -114,3 +114,207 @@ both_backends!(
         );
     }
 );
+
+fn admin_id(server: &TestServer) -> i64 {
+    plauder::db::staff::by_username(&mut server.conn(), "admin")
+        .unwrap()
+        .unwrap()
+        .id
+        .0
+}
+
+/// Makes every audit write fail, as a full disk or a broken table would.
+fn block_audit(server: &TestServer, db: Db) {
+    super::sql(
+        server,
+        match db {
+            Db::Sqlite => {
+                "CREATE TRIGGER audit_block BEFORE INSERT ON audit_log \
+                 BEGIN SELECT RAISE(ABORT, 'audit blocked'); END;"
+            }
+            Db::Postgres => {
+                "CREATE FUNCTION audit_block() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'audit blocked'; END $$; \
+                 CREATE TRIGGER audit_block BEFORE INSERT ON audit_log \
+                 FOR EACH ROW EXECUTE FUNCTION audit_block();"
+            }
+        },
+    );
+}
+
+fn unblock_audit(server: &TestServer, db: Db) {
+    super::sql(
+        server,
+        match db {
+            Db::Sqlite => "DROP TRIGGER audit_block",
+            Db::Postgres => "DROP TRIGGER audit_block ON audit_log",
+        },
+    );
+}
+
+fn operator_socket(server: &TestServer) -> crate::support::ws::Ws {
+    let admin = server.admin();
+    let cookie = format!("__Host-plauder={}", admin.cookies["__Host-plauder"]);
+    let mut ws = crate::support::ws::open(
+        server,
+        "/console/ws",
+        Some("https://localhost"),
+        Some(&cookie),
+    )
+    .unwrap();
+    ws.recv_type("hello");
+    ws
+}
+
+both_backends!(
+    reading_a_conversation_is_audited_and_needs_the_entry,
+    |db: Db| {
+        let server = TestServer::start(db);
+        let w = crate::privacy_mode::widget_with(&server, &[]);
+        let (_visitor, _, id) = chatting(&server, &w, &["Geheimnis-Nachricht 5150"]);
+        let admin = admin_id(&server);
+        let mut c = server.admin();
+
+        // The transcript page: read after its entry, with a link to the conversation's history.
+        let page = c.get(&format!("/console/conversations/{id}"));
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Geheimnis-Nachricht 5150"));
+        assert!(
+            page.body.contains(&format!(
+                "/admin/audit?object_type=conversation&amp;object_id={id}"
+            )),
+            "history link: {}",
+            page.body
+        );
+        assert_eq!(
+            of(&server, "conversation_viewed"),
+            [(
+                "staff".into(),
+                Some(admin),
+                "conversation".into(),
+                Some(id),
+                "ok".into()
+            )]
+        );
+        let missing = c.get(&format!("/console/conversations/{}", id + 1));
+        assert_eq!(missing.status, 404);
+        assert_eq!(of(&server, "conversation_viewed")[1].4, "not_found");
+
+        // The live console: opening is an entry too.
+        let mut op = operator_socket(&server);
+        op.send(json!({"type": "open", "conversation": id.to_string()}));
+        op.recv_type("transcript");
+        assert_eq!(
+            of(&server, "conversation_opened"),
+            [(
+                "staff".into(),
+                Some(admin),
+                "conversation".into(),
+                Some(id),
+                "ok".into()
+            )]
+        );
+
+        // When the entry cannot be written, nothing is read and nothing shown.
+        let before = super::rows(&server).len();
+        block_audit(&server, db);
+        let refused = c.get(&format!("/console/conversations/{id}"));
+        assert!(refused.status >= 500, "{}", refused.status);
+        assert!(!refused.body.contains("Geheimnis"), "{}", refused.body);
+        op.send(json!({"type": "open", "conversation": id.to_string()}));
+        let error = op.recv_type("error");
+        assert!(!error.to_string().contains("Geheimnis"));
+        let history = c.get("/admin/audit");
+        assert!(history.status >= 500, "the audit view is audited as well");
+        unblock_audit(&server, db);
+        assert_eq!(super::rows(&server).len(), before, "nothing was written");
+        assert_eq!(c.get(&format!("/console/conversations/{id}")).status, 200);
+        crate::audit::intact(&server);
+        assert_no_marker(&server, &["Geheimnis-Nachricht 5150"]);
+    }
+);
+
+both_backends!(staff_and_widget_changes_are_audited, |db: Db| {
+    let server = TestServer::start(db);
+    let admin = admin_id(&server);
+    let public_id = crate::privacy_mode::widget_with(&server, &[]);
+    let widget = plauder::db::widgets::by_public_id(&mut server.conn(), &public_id)
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    assert_eq!(
+        of(&server, "widget_created"),
+        [(
+            "staff".into(),
+            Some(admin),
+            "widget".into(),
+            Some(widget),
+            "ok".into()
+        )]
+    );
+    let mut c = server.admin();
+    let path = format!("/admin/widgets/{public_id}/masking");
+    let csrf = c.get(&path).csrf();
+    let r = c.post(&path, &[("csrf", csrf.as_str()), ("mask_cards", "on")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        of(&server, "privacy_changed"),
+        [(
+            "staff".into(),
+            Some(admin),
+            "widget".into(),
+            Some(widget),
+            "ok".into()
+        )]
+    );
+
+    // Staff changes on the command line: the program is the actor.
+    let add = crate::cli::plauder(
+        &server,
+        &[
+            "user",
+            "add",
+            "ulla",
+            "--role",
+            "operator",
+            "--email",
+            "ulla.marker@example.de",
+        ],
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let ulla = plauder::db::staff::by_username(&mut server.conn(), "ulla")
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    assert!(
+        crate::cli::plauder(&server, &["user", "passwd", "ulla"])
+            .status
+            .success()
+    );
+    assert!(
+        crate::cli::plauder(&server, &["user", "disable", "ulla"])
+            .status
+            .success()
+    );
+    for action in ["staff_created", "password_changed", "staff_disabled"] {
+        assert_eq!(
+            of(&server, action),
+            [(
+                "system".into(),
+                None,
+                "staff".into(),
+                Some(ulla),
+                "ok".into()
+            )],
+            "{action}"
+        );
+    }
+    crate::audit::intact(&server);
+    assert_no_marker(&server, &["ulla.marker@example.de"]);
+});
