@@ -209,7 +209,15 @@ fn conversations_in_scope(
                 assert_eq!(r.status, 403, "{context}");
             } else if w.visible(who, c) {
                 assert_eq!(r.status, 200, "{context}");
-                assert!(r.body.contains("Erika Mustermann"), "{context}");
+                // The visitor's name is contact data: shown only with the contacts area.
+                assert_eq!(
+                    r.body.contains("Erika Mustermann"),
+                    who.holds(
+                        plauder::access::Area::Contacts,
+                        plauder::access::Level::Read
+                    ),
+                    "{context}"
+                );
             } else {
                 assert_eq!(r.status, 404, "{context}");
                 assert_eq!(r.body, missing.body, "{context}");
