@@ -52,7 +52,7 @@ enum Command {
         #[arg(long)]
         config_only: bool,
     },
-    /// Print the commented example configuration.
+    /// Print the commented example configuration (with --data-dir: that key set and active).
     ExampleConfig,
     /// Manage staff accounts.
     #[command(subcommand)]
@@ -112,7 +112,12 @@ fn load_config(cli: &Cli) -> Result<Config, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::ExampleConfig = cli.command {
-        print!("{}", config::example::example_toml());
+        // With --data-dir (the packages: /var/lib/plauder) that key is set and active.
+        let text = match &cli.data_dir {
+            Some(dir) => config::example::example_toml_for_data_dir(&dir.display().to_string()),
+            None => config::example::example_toml(),
+        };
+        print!("{text}");
         return Ok(());
     }
     let config = load_config(&cli)?;

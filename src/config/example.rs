@@ -13,19 +13,28 @@ const HEADER: &str = "\
 
 /// The example file: every key documented, commented out at its default.
 pub fn example_toml() -> String {
-    render(&Config::default(), true)
+    render(&Config::default(), Some(&[]))
+}
+
+/// The example with `data_dir` set and active: the packages' /etc/plauder/plauder.toml, so
+/// that `plauder check` or `plauder user ...` run by IT find the service's data without flags.
+pub fn example_toml_for_data_dir(data_dir: &str) -> String {
+    let mut config = Config::default();
+    config.general.data_dir = data_dir.to_string();
+    render(&config, Some(&["data_dir"]))
 }
 
 /// The effective configuration as TOML, secrets redacted.
 pub fn effective_toml(config: &Config) -> String {
     let mut shown = config.clone();
     shown.general.database_url = DatabaseUrl::new(config.database_url().redacted());
-    render(&shown, false)
+    render(&shown, None)
 }
 
-fn render(config: &Config, commented: bool) -> String {
+/// `example`: keys are commented out except those named; `None`: every key is active.
+fn render(config: &Config, example: Option<&[&str]>) -> String {
     let mut out = String::from(HEADER);
-    write_entries(&mut out, config.general.entries(), commented);
+    write_entries(&mut out, config.general.entries(), example);
     let sections = [
         ("tls", config.tls.entries()),
         ("log", config.log.entries()),
@@ -34,7 +43,7 @@ fn render(config: &Config, commented: bool) -> String {
     ];
     for (name, entries) in sections {
         out.push_str(&format!("\n[{name}]\n"));
-        write_entries(&mut out, entries, commented);
+        write_entries(&mut out, entries, example);
     }
     out
 }
@@ -42,7 +51,7 @@ fn render(config: &Config, commented: bool) -> String {
 fn write_entries(
     out: &mut String,
     entries: Vec<(&FieldDoc, Option<toml::Value>)>,
-    commented: bool,
+    example: Option<&[&str]>,
 ) {
     for (field, value) in entries {
         out.push('\n');
@@ -50,6 +59,7 @@ fn write_entries(
             out.push_str(&format!("#{line}\n"));
         }
         let value = value.map(|v| v.to_string()).unwrap_or_default();
+        let commented = example.is_some_and(|active| !active.contains(&field.name));
         let prefix = if commented { "# " } else { "" };
         out.push_str(&format!("{prefix}{} = {value}\n", field.name));
     }
@@ -106,8 +116,12 @@ mod tests {
         let packaged = include_str!("../../packaging/plauder.toml");
         assert_eq!(
             packaged,
-            example_toml(),
-            "run `cargo run -- example-config > packaging/plauder.toml`"
+            example_toml_for_data_dir("/var/lib/plauder"),
+            "run `cargo run -- --data-dir /var/lib/plauder example-config > packaging/plauder.toml`"
+        );
+        assert!(
+            packaged.contains("\ndata_dir = \"/var/lib/plauder\"\n"),
+            "the packages' data directory is active in their config"
         );
     }
 }
