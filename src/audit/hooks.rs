@@ -1,11 +1,15 @@
 //! One-line hooks for existing actions: each runs the action together with its entry (one
-//! transaction), so handlers and sockets stay thin. Records ids and fixed words only.
+//! transaction), so handlers and sockets stay thin. Sign-in is recorded right after its
+//! step instead (password hashing must not hold the write lock), and a session it started
+//! is ended again when the entry cannot be written. Records ids and fixed words only.
 
-use super::{Action, Actor, Entry, Object, Outcome};
+use super::{Action, Actor, Entry, Object, ObjectKind, Outcome};
+use crate::auth::second_step::{self, SecondStepError};
+use crate::auth::{LoginError, LoginOutcome};
 use crate::crypto::KeyRing;
 use crate::db::conversations::ConversationId;
 use crate::db::erasure::{self, Erased};
-use crate::db::staff::StaffId;
+use crate::db::staff::{self, StaffId};
 use crate::db::widgets::WidgetId;
 use crate::db::{DbConn, DbResult};
 use chrono::NaiveDateTime;
@@ -107,4 +111,88 @@ pub fn widget(now: NaiveDateTime, staff: StaffId, action: Action, id: WidgetId) 
 /// The entry of a staff account change made on the server's command line.
 pub fn by_system(now: NaiveDateTime, action: Action, staff: StaffId) -> Entry {
     Entry::new(now, Actor::System, action, Object::staff(staff))
+}
+
+/// Records a sign-in's password step after it ran: a session started → `login`; the right
+/// password with a second factor still to come → nothing yet (the second step records);
+/// a wrong name or password → `login_failed` about the account if the name exists (the
+/// typed name itself is never kept); a throttled attempt → `login_throttled`. When the
+/// entry cannot be written, a session just started is ended again: no sign-in without
+/// its entry.
+pub fn login(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    now: NaiveDateTime,
+    username: &str,
+    outcome: Result<LoginOutcome, LoginError>,
+) -> DbResult<Result<LoginOutcome, LoginError>> {
+    let target = |conn: &mut DbConn| -> DbResult<Object> {
+        let account = staff::by_username(conn, &crate::crypto::normalise_username(username))?;
+        Ok(Object::new(ObjectKind::Staff, account.map(|s| s.id.0)))
+    };
+    let entry = match &outcome {
+        Ok(ok) if ok.second_factor_pending => return Ok(outcome),
+        Ok(ok) => Entry::new(now, ok.staff.id, Action::Login, Object::staff(ok.staff.id)),
+        Err(LoginError::Invalid) => {
+            Entry::new(now, Actor::Anonymous, Action::LoginFailed, target(conn)?)
+                .outcome(Outcome::Failed)
+        }
+        Err(LoginError::Throttled { .. }) => {
+            Entry::new(now, Actor::Anonymous, Action::LoginThrottled, target(conn)?)
+                .outcome(Outcome::Denied)
+        }
+        Err(LoginError::Db(_)) => return Ok(outcome),
+    };
+    let session = outcome.as_ref().ok().map(|ok| ok.token.as_str());
+    recorded_or_undone(conn, ring, &entry, session)?;
+    Ok(outcome)
+}
+
+/// Records the second step of a sign-in after it ran: `login` with the session, or
+/// `second_factor_failed` / `login_throttled` about the account of the challenge.
+pub fn second_step(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    now: NaiveDateTime,
+    challenge: &str,
+    outcome: Result<LoginOutcome, SecondStepError>,
+) -> DbResult<Result<LoginOutcome, SecondStepError>> {
+    let (action, result) = match &outcome {
+        Ok(ok) => {
+            let entry = Entry::new(now, ok.staff.id, Action::Login, Object::staff(ok.staff.id));
+            recorded_or_undone(conn, ring, &entry, Some(&ok.token))?;
+            return Ok(outcome);
+        }
+        Err(SecondStepError::Invalid { .. }) => (Action::SecondFactorFailed, Outcome::Failed),
+        Err(SecondStepError::Login(LoginError::Throttled { .. })) => {
+            (Action::LoginThrottled, Outcome::Denied)
+        }
+        Err(_) => return Ok(outcome),
+    };
+    let account = second_step::pending(conn, challenge, now)?;
+    let object = Object::new(ObjectKind::Staff, account.map(|s| s.id.0));
+    let entry = Entry::new(now, Actor::Anonymous, action, object).outcome(result);
+    super::append(conn, ring, &entry)?;
+    Ok(outcome)
+}
+
+/// Appends `entry`; on failure ends the session a successful sign-in started.
+fn recorded_or_undone(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    entry: &Entry,
+    session: Option<&str>,
+) -> DbResult<()> {
+    if let Err(e) = super::append(conn, ring, entry) {
+        if let Some(token) = session {
+            crate::auth::logout(conn, token)?;
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The entry of signing out.
+pub fn logout(now: NaiveDateTime, staff: StaffId) -> Entry {
+    Entry::new(now, staff, Action::Logout, Object::staff(staff))
 }

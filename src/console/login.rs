@@ -126,7 +126,7 @@ async fn login_submit(
     let (username, password) = (form.username.clone(), form.password);
     let outcome = state
         .blocking(move |conn, st| {
-            Ok(auth::login(
+            let outcome = auth::login(
                 conn,
                 &st.ring,
                 st.clock.naive(),
@@ -134,7 +134,8 @@ async fn login_submit(
                 &password,
                 client,
                 label.as_deref(),
-            ))
+            );
+            crate::audit::hooks::login(conn, &st.ring, st.clock.naive(), &username, outcome)
         })
         .await?;
     match outcome {
@@ -190,8 +191,12 @@ async fn logout(
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let token = session.token.clone();
+    let me = session.actor.staff;
     state
-        .blocking(move |conn, _| auth::logout(conn, &token))
+        .blocking(move |conn, st| {
+            let entry = crate::audit::hooks::logout(st.clock.naive(), me);
+            crate::audit::before(conn, &st.ring, &entry, |c| auth::logout(c, &token))
+        })
         .await?;
     Ok(HttpResponse::SeeOther()
         .cookie(session::expired_session_cookie())

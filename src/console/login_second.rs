@@ -114,14 +114,9 @@ async fn submit(
     let code = form.into_inner().code;
     let outcome = state
         .blocking(move |conn, st| {
-            Ok(second_step::complete(
-                conn,
-                &st.ring,
-                st.clock.naive(),
-                &challenge,
-                &code,
-                client,
-            ))
+            let outcome =
+                second_step::complete(conn, &st.ring, st.clock.naive(), &challenge, &code, client);
+            crate::audit::hooks::second_step(conn, &st.ring, st.clock.naive(), &challenge, outcome)
         })
         .await?;
     match outcome {
@@ -138,7 +133,7 @@ async fn submit(
         }
         Err(SecondStepError::Expired) => Ok(back_to_login()),
         Err(SecondStepError::Invalid { .. }) => {
-            // AUDIT: a failed second factor (the throttle has counted it).
+            // The audit log has it (`audit::hooks::second_step`); the throttle counted it.
             let message = page.t.get("login.second.invalid").to_string();
             render(page, StatusCode::UNAUTHORIZED, Some(message))
         }
