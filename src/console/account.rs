@@ -81,6 +81,8 @@ pub struct AppearanceView {
     /// What visitors see now.
     pub shown_name: Option<String>,
     pub action: String,
+    /// An admin edits another account (the labels speak of "this account", not "you").
+    pub for_other: bool,
 }
 
 impl AppearanceView {
@@ -113,6 +115,7 @@ pub fn appearance_view(profile: &operator_profiles::Profile, action: String) -> 
         avatar_url: profile.avatar.url(),
         has_upload: matches!(profile.avatar, operator_profiles::Avatar::Upload { .. }),
         shown_name: profile.shown_name(),
+        for_other: !action.starts_with("/account"),
         action,
     }
 }

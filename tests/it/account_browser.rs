@@ -326,5 +326,30 @@ fn account_pages_and_the_second_step_look_finished() {
             "the first name visitors see"
         );
         v.screenshot(&shots.join(format!("account-{label}.png")));
+        drop(v);
+
+        // The admin's side: the requirement per role, and another account's page.
+        let v = driver.browser(width, 1400, &profiles.path().join(format!("admin-{label}")));
+        v.goto(&format!("{base}/login"));
+        v.type_into(&v.find("#username"), "admin");
+        v.type_into(&v.find("#password"), &server.admin_password);
+        v.click(&v.find("button.primary"));
+        v.wait_for("signed in", "return location.pathname === '/admin'");
+        v.goto(&format!("{base}/admin/second-factor"));
+        v.wait_for(
+            "the roles",
+            "return document.querySelectorAll('input[name=required]').length === 5",
+        );
+        v.screenshot(&shots.join(format!("account-roles-{label}.png")));
+        let kim_id = plauder::db::staff::by_username(&mut server.conn(), "kim.berger")
+            .unwrap()
+            .unwrap()
+            .id;
+        v.goto(&format!("{base}/admin/staff/{}/account", kim_id.0));
+        v.wait_for(
+            "the reset",
+            "return !!document.querySelector('form[action$=\"/second-factor/reset\"]')",
+        );
+        v.screenshot(&shots.join(format!("account-admin-{label}.png")));
     }
 }
