@@ -7,6 +7,7 @@
 mod admin;
 mod chain;
 mod hooks;
+mod nodes;
 mod prune;
 
 use crate::support::{Db, TestServer};

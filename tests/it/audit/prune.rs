@@ -118,3 +118,40 @@ both_backends!(prune_command_uses_the_configured_retention, |db: Db| {
         format!("{}:{}", head.seq, head.mac_hex())
     );
 });
+
+/// Collects what a subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_head_goes_to_the_system_log() {
+    let server = TestServer::start(Db::Sqlite);
+    append_entries(&server, 3);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let head = tracing::subscriber::with_default(subscriber, || {
+        audit::log_head(&mut server.conn()).unwrap()
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(head.seq, 3);
+    assert!(
+        text.contains("audit log head") && text.contains("seq=3"),
+        "{text}"
+    );
+    assert!(text.contains(&head.mac_hex()), "{text}");
+}
