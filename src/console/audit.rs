@@ -110,10 +110,15 @@ fn actor_label(t: Tr, names: &Names, kind: &str, id: Option<i64>) -> String {
 fn line(t: Tr, names: &Names, r: Row) -> Line {
     let kind = label(t, "audit.object", &r.object_type);
     let (object, history) = match r.object_id {
-        Some(id) => (
-            format!("{kind} {id}"),
-            Some(format!("object_type={}&object_id={id}", r.object_type)),
-        ),
+        Some(id) => {
+            // Staff accounts by user name where it is known; everything else by id.
+            let shown = match names.get(&id).filter(|_| r.object_type == "staff") {
+                Some(name) => format!("{kind} {name}"),
+                None => format!("{kind} {id}"),
+            };
+            let history = format!("object_type={}&object_id={id}", r.object_type);
+            (shown, Some(history))
+        }
         None => (kind, None),
     };
     Line {
