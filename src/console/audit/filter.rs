@@ -139,16 +139,10 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Query {
-        let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        serde_urlencoded_like(&text.join("&"))
-    }
-
-    fn serde_urlencoded_like(s: &str) -> Query {
         let mut out = Query::default();
-        for pair in s.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        for (k, v) in pairs {
             let v = Some(v.to_string());
-            match k {
+            match *k {
                 "actor" => out.actor = v,
                 "action" => out.action = v,
                 "object_type" => out.object_type = v,
@@ -156,7 +150,7 @@ mod tests {
                 "from" => out.from = v,
                 "to" => out.to = v,
                 "before" => out.before = v,
-                _ => {}
+                _ => panic!("unknown field {k}"),
             }
         }
         out
