@@ -1,7 +1,7 @@
 //! Delivery to the visitor: stored messages after the last one delivered, in order.
 
-use super::protocol::{Outbound, Refusal, VERSION};
 use super::operator::ShownCache;
+use super::protocol::{Outbound, Refusal, VERSION};
 use super::socket::{Flow, VisitorSocket, at};
 use crate::db::messages::{self, Sender};
 

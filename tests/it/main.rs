@@ -7,9 +7,9 @@
 //! and a real PostgreSQL.
 
 mod access;
-mod audit;
 mod account;
 mod account_browser;
+mod audit;
 mod auth;
 mod browser;
 mod cli;
