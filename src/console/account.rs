@@ -203,8 +203,7 @@ async fn render(
         password_error,
         page,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 #[derive(Deserialize)]
@@ -393,8 +392,7 @@ async fn save_appearance(
                 },
                 page,
             };
-            let html = view.render()?;
-            Ok(view.page.respond(HttpResponse::BadRequest(), html))
+            view.page.render(&view, StatusCode::BAD_REQUEST)
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::db::{operator_profiles, second_factor};
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -131,8 +132,7 @@ async fn account_page(
         appearance: appearance_view(&profile, format!("/admin/staff/{}/appearance", id.0)),
         notice,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn save_appearance(
@@ -164,8 +164,7 @@ async fn save_appearance(
                 back,
                 page,
             };
-            let html = view.render()?;
-            Ok(view.page.respond(HttpResponse::BadRequest(), html))
+            view.page.render(&view, StatusCode::BAD_REQUEST)
         }
     }
 }
@@ -255,8 +254,7 @@ async fn roles_page(
         roles,
         page,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn save_roles(

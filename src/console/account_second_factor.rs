@@ -122,8 +122,7 @@ async fn render(
         unused_codes: s.unused_codes,
         pending: s.pending,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status_code), html))
+    view.page.render(&view, status_code)
 }
 
 #[derive(Deserialize)]
@@ -204,8 +203,7 @@ async fn show_codes(
         page: Chrome::new(req, Some(session))?,
         codes,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 /// The first code proves the app holds the secret; only then does the factor count, and the

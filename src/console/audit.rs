@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::i18n::Tr;
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -260,8 +261,7 @@ async fn list(
         query,
         page,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn export(

@@ -89,8 +89,7 @@ async fn render_list(
         submit: "canned.add",
         editing: false,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 fn render_edit(
@@ -110,8 +109,7 @@ fn render_edit(
         submit: "canned.save",
         editing: true,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 fn back_to_list() -> HttpResponse {

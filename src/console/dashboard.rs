@@ -7,6 +7,7 @@ use crate::db::staff;
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -62,6 +63,5 @@ async fn dashboard(
         },
         page,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }

@@ -9,6 +9,7 @@ use crate::db::{canned, messages, teams, widgets};
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -51,8 +52,7 @@ async fn console(req: HttpRequest, session: Authenticated) -> Result<HttpRespons
     let view = ConsolePage {
         page: Chrome::new(&req, Some(&session))?,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn canned_json(
@@ -142,8 +142,7 @@ async fn history(
         rows,
         next,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 pub struct TranscriptLine {
@@ -252,6 +251,5 @@ async fn transcript(
         privacy,
         earlier,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }

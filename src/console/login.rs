@@ -83,8 +83,7 @@ fn render(
         notice,
         username,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 #[derive(Deserialize)]

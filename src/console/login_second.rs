@@ -71,8 +71,7 @@ fn render(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let view = SecondPage { page, error };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 async fn form_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {

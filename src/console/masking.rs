@@ -6,7 +6,7 @@ use super::page::Chrome;
 use super::session::Authenticated;
 use crate::access::{self, Area, Object, Permission};
 use crate::db::masking;
-use crate::db::widgets::{self, Widget};
+use crate::db::widgets::Widget;
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::privacy::rules::{MAX_PATTERN_CHARS, MAX_PATTERNS, parse_patterns};
@@ -55,11 +55,6 @@ struct MaskingPage {
     patterns_hint: String,
 }
 
-fn render(view: MaskingPage, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
-}
-
 fn page_for(
     page: Chrome,
     widget: Widget,
@@ -92,16 +87,6 @@ fn message(page: &Chrome, error: &PatternError) -> String {
     page.t.fill(error.key(), &pairs)
 }
 
-async fn load(state: &AppState, public_id: String) -> Result<Widget, AppError> {
-    if public_id.len() > 64 {
-        return Err(AppError::NotFound);
-    }
-    state
-        .blocking(move |conn, _| widgets::by_public_id(conn, &public_id))
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 #[derive(Deserialize)]
 struct ShowQuery {
     saved: Option<String>,
@@ -119,7 +104,7 @@ async fn show(
         Permission::Read(Area::Widgets),
         Object::None,
     )?;
-    let widget = load(&state, path.into_inner()).await?;
+    let widget = super::widgets::load(&state, path.into_inner()).await?;
     let id = widget.id;
     let current = state
         .blocking(move |conn, _| masking::get(conn, id))
@@ -133,7 +118,7 @@ async fn show(
         current.patterns.join("\n"),
     );
     view.saved = query.saved.is_some();
-    render(view, StatusCode::OK)
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn save(
@@ -149,7 +134,7 @@ async fn save(
         Object::None,
     )?;
     csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
-    let widget = load(&state, path.into_inner()).await?;
+    let widget = super::widgets::load(&state, path.into_inner()).await?;
     let form = body.into_inner();
     let (cards, ibans) = (form.mask_cards.is_some(), form.mask_ibans.is_some());
     let patterns = match parse_patterns(&form.patterns) {
@@ -159,7 +144,7 @@ async fn save(
             let error = message(&page, &e);
             let mut view = page_for(page, widget, cards, ibans, form.patterns);
             view.error = Some(error);
-            return render(view, StatusCode::BAD_REQUEST);
+            return view.page.render(&view, StatusCode::BAD_REQUEST);
         }
     };
     let settings = MaskingSettings {

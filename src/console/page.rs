@@ -87,6 +87,15 @@ impl Chrome {
         Area::parse(area).is_some_and(|a| self.matrix.get(a).level >= Level::Edit)
     }
 
+    /// Renders a template into a page response with `status`.
+    pub fn render(
+        &self,
+        view: &impl askama::Template,
+        status: actix_web::http::StatusCode,
+    ) -> Result<HttpResponse, AppError> {
+        Ok(self.respond(HttpResponse::build(status), view.render()?))
+    }
+
     /// Renders a page into a response, setting the pre-session CSRF cookie if one was made.
     pub fn respond(&self, mut builder: HttpResponseBuilder, html: String) -> HttpResponse {
         if let Some(cookie) = &self.new_cookie {

@@ -108,8 +108,7 @@ async fn render_list(
         name,
         error,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 async fn list(
@@ -264,8 +263,7 @@ fn render_edit(
         saved: shown.saved,
         page,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 #[derive(serde::Deserialize)]

@@ -216,8 +216,7 @@ async fn list(
         _ => None,
     };
     let view = list_page(&req, &state, &session, notice, None).await?;
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn form_page(
@@ -261,8 +260,7 @@ async fn form_page(
         kinds: UrlKind::ALL,
         devices: Device::ALL,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 async fn new_form(

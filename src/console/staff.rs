@@ -102,8 +102,7 @@ async fn list(
         })
         .collect();
     let view = ListPage { page, rows };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 pub struct Choice {
@@ -178,8 +177,7 @@ fn render(
         saved: shown.saved,
         page,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 fn account_of(f: &Facts, id: i64) -> Result<Staff, AppError> {

@@ -96,8 +96,7 @@ async fn render(
         error,
         done,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@ use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
 use crate::access::{self, Area, Object, Permission};
-use crate::db::{notices, widgets};
+use crate::db::notices;
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::state::AppState;
@@ -91,18 +91,6 @@ fn rows(texts: &HashMap<&'static str, String>) -> Vec<NoticeRow> {
         .collect()
 }
 
-fn render(view: NoticesPage, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
-}
-
-async fn load(state: &AppState, public_id: String) -> Result<widgets::Widget, AppError> {
-    state
-        .blocking(move |conn, _| widgets::by_public_id(conn, &public_id))
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 #[derive(Deserialize)]
 struct ShowQuery {
     saved: Option<String>,
@@ -120,7 +108,7 @@ async fn show(
         Permission::Read(Area::Widgets),
         Object::None,
     )?;
-    let widget = load(&state, path.into_inner()).await?;
+    let widget = super::widgets::load(&state, path.into_inner()).await?;
     let id = widget.id;
     let stored = state
         .blocking(move |conn, _| notices::all(conn, id))
@@ -137,7 +125,7 @@ async fn show(
         saved: query.saved.is_some(),
         has_errors: false,
     };
-    render(view, StatusCode::OK)
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn save(
@@ -154,7 +142,7 @@ async fn save(
     )?;
     let form = form.into_inner();
     csrf::verify(&req, Some(&session), form.get("csrf").map(String::as_str))?;
-    let widget = load(&state, path.into_inner()).await?;
+    let widget = super::widgets::load(&state, path.into_inner()).await?;
     let texts: HashMap<&'static str, String> = VisitorLang::ALL
         .into_iter()
         .map(|l| {
@@ -172,7 +160,7 @@ async fn save(
             saved: false,
             has_errors: true,
         };
-        return render(view, StatusCode::BAD_REQUEST);
+        return view.page.render(&view, StatusCode::BAD_REQUEST);
     }
     let id = widget.id;
     let me = session.actor.staff;

@@ -109,8 +109,7 @@ fn form_of(w: &Widget) -> WidgetForm {
 }
 
 fn render(view: FormPage, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::build(status), html))
+    view.page.render(&view, status)
 }
 
 async fn list(
@@ -128,8 +127,7 @@ async fn list(
         page: Chrome::new(&req, Some(&session))?,
         widgets,
     };
-    let html = view.render()?;
-    Ok(view.page.respond(HttpResponse::Ok(), html))
+    view.page.render(&view, StatusCode::OK)
 }
 
 async fn new_form(
@@ -276,7 +274,11 @@ async fn create(
         .finish())
 }
 
-async fn load(state: &AppState, public_id: String) -> Result<Widget, AppError> {
+/// The widget an admin page names by its public id; an impossible id is simply not found.
+pub(super) async fn load(state: &AppState, public_id: String) -> Result<Widget, AppError> {
+    if public_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
     state
         .blocking(move |conn, _| widgets::by_public_id(conn, &public_id))
         .await?
