@@ -3,10 +3,14 @@
 //! named) when any field is wrong, and reloads the in-memory rules right after.
 //! The country database upload lives in `router_geoip`.
 
+mod edit;
+
+use edit::{create, delete, move_rule, update};
+
 use super::csrf;
-use super::page::Chrome;
 use super::session::Authenticated;
 use crate::access::{self, Area, Object, Permission};
+use crate::console::page::Chrome;
 use crate::db::route_rules::{self, Direction, RuleId, StoredRule};
 use crate::db::widgets::{self, Widget};
 use crate::error::AppError;
@@ -289,151 +293,4 @@ async fn edit_form(
     )?;
     let id = RuleId(path.into_inner());
     form_page(&req, &state, &session, None, vec![], Some(id)).await
-}
-
-#[derive(Deserialize)]
-struct Submitted {
-    csrf: Option<String>,
-    #[serde(flatten)]
-    form: RuleForm,
-}
-
-fn back_to_list(done: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/admin/router?done={done}")))
-        .finish()
-}
-
-/// Validates and saves a new (`id` None) or changed rule, then reloads the rules.
-async fn save(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    body: Submitted,
-    id: Option<RuleId>,
-) -> Result<HttpResponse, AppError> {
-    access::require(
-        &session.actor,
-        Permission::Edit(Area::Widgets),
-        Object::None,
-    )?;
-    csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
-    let form = body.form;
-    let checked = form.clone();
-    let outcome = state
-        .blocking(move |conn, st| {
-            let widgets = widgets::list(conn)?;
-            let spec = match checked.validate(&widgets) {
-                Ok(spec) => spec,
-                Err(errors) => return Ok(Err(errors)),
-            };
-            let now = st.clock.naive();
-            let found = match id {
-                Some(id) => route_rules::update(conn, id, &spec, now)?,
-                None => route_rules::insert(conn, &spec, now).map(|_| true)?,
-            };
-            st.widget_router.reload(conn)?;
-            Ok(Ok(found))
-        })
-        .await?;
-    match outcome {
-        Ok(true) => Ok(back_to_list("saved")),
-        Ok(false) => Err(AppError::NotFound),
-        Err(errors) => form_page(&req, &state, &session, Some(form), errors, id).await,
-    }
-}
-
-async fn create(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    body: web::Form<Submitted>,
-) -> Result<HttpResponse, AppError> {
-    save(req, state, session, body.into_inner(), None).await
-}
-
-async fn update(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    body: web::Form<Submitted>,
-) -> Result<HttpResponse, AppError> {
-    let id = RuleId(path.into_inner());
-    save(req, state, session, body.into_inner(), Some(id)).await
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-async fn delete(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    body: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
-    access::require(
-        &session.actor,
-        Permission::Edit(Area::Widgets),
-        Object::None,
-    )?;
-    csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
-    let id = RuleId(path.into_inner());
-    let found = state
-        .blocking(move |conn, st| {
-            let found = route_rules::delete(conn, id)?;
-            st.widget_router.reload(conn)?;
-            Ok(found)
-        })
-        .await?;
-    if found {
-        Ok(back_to_list("deleted"))
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-#[derive(Deserialize)]
-struct MoveForm {
-    csrf: Option<String>,
-    direction: String,
-}
-
-async fn move_rule(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    body: web::Form<MoveForm>,
-) -> Result<HttpResponse, AppError> {
-    access::require(
-        &session.actor,
-        Permission::Edit(Area::Widgets),
-        Object::None,
-    )?;
-    csrf::verify(&req, Some(&session), body.csrf.as_deref())?;
-    let direction = match body.direction.as_str() {
-        "up" => Direction::Up,
-        "down" => Direction::Down,
-        _ => {
-            return Err(AppError::BadRequest(
-                "direction: must be `up` or `down`".into(),
-            ));
-        }
-    };
-    let id = RuleId(path.into_inner());
-    state
-        .blocking(move |conn, st| {
-            let moved = route_rules::move_rule(conn, id, direction, st.clock.naive())?;
-            if moved {
-                st.widget_router.reload(conn)?;
-            }
-            Ok(moved)
-        })
-        .await?;
-    // Moving the first rule up is a harmless no-op; an unknown id is the same.
-    Ok(back_to_list("saved"))
 }
