@@ -4,17 +4,16 @@
 
 mod admin;
 mod browser;
-mod scan;
 
 use crate::both_backends;
 use crate::support::TestServer;
 use crate::support::client::Client;
+use crate::support::scan::{anywhere, database_bytes};
 use crate::support::ws::{Ws, hello, open, say};
 use crate::visitor::{visitor, widget};
 use diesel::prelude::*;
 use plauder::db::conversations::ConversationId;
 use plauder::db::schema::conversations;
-use scan::{anywhere, database_bytes};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
