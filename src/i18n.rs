@@ -25,11 +25,35 @@ impl Lang {
         Self::ALL.into_iter().find(|l| l.code() == code)
     }
 
-    fn source(self) -> &'static str {
+    /// The language's strings: the main file and one file per area under
+    /// `templates/i18n/parts/`, so an area's strings stay beside each other. A key may
+    /// appear in only one of them (a test checks).
+    fn sources(self) -> &'static [&'static str] {
         match self {
-            Self::De => include_str!("../templates/i18n/de.toml"),
-            Self::En => include_str!("../templates/i18n/en.toml"),
+            Self::De => &[
+                include_str!("../templates/i18n/de.toml"),
+                include_str!("../templates/i18n/parts/statistics.de.toml"),
+            ],
+            Self::En => &[
+                include_str!("../templates/i18n/en.toml"),
+                include_str!("../templates/i18n/parts/statistics.en.toml"),
+            ],
         }
+    }
+
+    /// Every file of the language parsed and merged; an unparsable file or a key defined
+    /// twice is an error (shown by the test, never at run time).
+    fn catalog(self) -> Result<Catalog, String> {
+        let mut merged = Catalog::new();
+        for source in self.sources() {
+            let part: Catalog = toml::from_str(source).map_err(|e| e.to_string())?;
+            for (key, value) in part {
+                if merged.insert(key.clone(), value).is_some() {
+                    return Err(format!("{key} is defined twice"));
+                }
+            }
+        }
+        Ok(merged)
     }
 
     /// The best supported language of an Accept-Language header.
@@ -63,7 +87,7 @@ fn catalogs() -> &'static HashMap<&'static str, Catalog> {
     CATALOGS.get_or_init(|| {
         Lang::ALL
             .into_iter()
-            .map(|l| (l.code(), toml::from_str(l.source()).unwrap_or_default()))
+            .map(|l| (l.code(), l.catalog().unwrap_or_default()))
             .collect()
     })
 }
@@ -114,7 +138,7 @@ mod tests {
     fn every_language_has_every_key() {
         let parsed: Vec<(Lang, Catalog)> = Lang::ALL
             .into_iter()
-            .map(|l| (l, toml::from_str(l.source()).unwrap()))
+            .map(|l| (l, l.catalog().unwrap()))
             .collect();
         let (_, reference) = &parsed[0];
         for (lang, catalog) in &parsed {

@@ -19,6 +19,7 @@ pub mod route_rules;
 pub mod schema;
 pub mod second_factor;
 pub mod sessions;
+pub mod settings;
 pub mod staff;
 pub mod teams;
 pub mod throttle;

@@ -333,3 +333,12 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+// Server-wide settings made in the admin UI; each key parsed by the module that owns it.
+diesel::table! {
+    app_settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
