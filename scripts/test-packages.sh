@@ -229,6 +229,23 @@ expect_mode /var/lib/plauder "plauder:plauder 750"
 expect_mode /var/lib/plauder/keyring.toml "plauder:plauder 600"
 ok "backup and restore with tar keep data, key ring, owners and modes"
 
+# --- encrypted backup, key ring export, restore (service stopped; helper BACKUP) ----------
+# docs: runuser -u plauder -- plauder backup create
+runuser -u plauder -- plauder backup create >"$work/backup.log" 2>&1 || { cat "$work/backup.log"; fail "backup create"; }
+# docs: runuser -u plauder -- plauder backup list
+runuser -u plauder -- plauder backup list | grep -q " verified$" || fail "backup list shows no verified backup"
+backup_file=$(ls /var/lib/plauder/backups/*.pbak | head -1)
+expect_mode "$backup_file" "plauder:plauder 600"
+printf 'Kaffeetasse und Mondlicht 42\n' >"$work/phrase"
+# docs: plauder keys export --to /root/plauder-keyring.export
+plauder keys export --to /root/plauder-keyring.export --passphrase-file "$work/phrase" >/dev/null || fail "keys export"
+expect_mode /root/plauder-keyring.export "root:root 600"
+rm /root/plauder-keyring.export
+# docs: runuser -u plauder -- plauder backup restore /var/lib/plauder/backups/plauder-20261127T023000Z.pbak
+runuser -u plauder -- plauder backup restore "$backup_file" >"$work/restore.log" 2>&1 || { cat "$work/restore.log"; fail "backup restore"; }
+expect_mode /var/lib/plauder/plauder.db "plauder:plauder 600"
+ok "encrypted backup made, listed as verified and restored as the service user; key ring exported"
+
 # --- upgrade to a newer revision: keeps config, data and keys ------------------------------
 sums() { sha256sum /var/lib/plauder/keyring.toml /var/lib/plauder/tls/cert.pem /etc/plauder/plauder.toml /etc/plauder/tls/cert.pem; }
 before=$(sums)

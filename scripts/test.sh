@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in build-essential ca-certificates curl file libssl-dev pkg-config rpm; do
+for pkg in build-essential ca-certificates curl file libssl-dev pkg-config rpm python3-aiosmtpd; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)

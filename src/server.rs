@@ -33,6 +33,8 @@ pub fn start(state: AppState, workers: usize) -> std::io::Result<(Running, Vec<S
         .server_config()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let data = web::Data::new(state.clone());
+    // The erasure journal's file copy beside the database (helper BACKUP).
+    crate::backup::journal_file::follow(&state);
     let mut server = HttpServer::new(move || app::build(data.clone()))
         .workers(workers)
         .on_connect(tune_connection)

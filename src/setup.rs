@@ -50,6 +50,8 @@ pub fn prepare(config: &Config, clock: &dyn Clock) -> Result<Prepared, SetupErro
     let created_certificate = self_signed && crate::tls::ensure_self_signed(&cert, &key)?;
     let db = Db::open(config.database_url().expose())?;
     let migrations_run = db.migrate()?;
+    // Rows stored before the search index existed get their entries once (issue 8).
+    crate::db::person_index::backfill(&db, &ring)?;
     let first_admin = create_first_admin(&db, &ring, clock)?;
     Ok(Prepared {
         db,

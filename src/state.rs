@@ -26,6 +26,10 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// One-time download tickets of visitors' own data (`widget::downloads`), in memory.
     pub downloads: Arc<crate::widget::downloads::Downloads>,
+    /// The client of the configured SMTP relay (`mail`); disabled without `mail.host`.
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// How far the audit page's bounded chain check got (`audit::verify_bounded`).
+    pub audit_checkpoint: Arc<std::sync::Mutex<crate::audit::Checkpoint>>,
 }
 
 impl AppState {
@@ -82,6 +86,17 @@ impl AppState {
         let widget_router = Arc::new(crate::widget::route_rules::WidgetRouter::new(
             config.data_dir(),
         ));
+        let hello = config
+            .public_url()
+            .strip_prefix("https://")
+            .and_then(|rest| rest.split(['/', ':']).next())
+            .map(str::to_string);
+        let mailer = crate::mail::Mailer::new(&config.mail, &config.mail_password, hello).map_err(
+            |message| crate::setup::SetupError::DataDir {
+                path: "mail".into(),
+                message,
+            },
+        )?;
         Ok(Self {
             config: Arc::new(config),
             db: prepared.db,
@@ -94,6 +109,8 @@ impl AppState {
             widget_router,
             metrics,
             downloads: Arc::default(),
+            mailer: Arc::new(mailer),
+            audit_checkpoint: Arc::default(),
         })
     }
 }

@@ -22,9 +22,11 @@
 
 mod actor;
 pub mod matrix;
+mod reason;
 
 pub use actor::Actor;
 pub use matrix::{Area, Grant, Level, Matrix, Scope};
+pub use reason::{outside_own, reason_needed, typed_reason};
 
 use crate::db::contacts::ContactId;
 use crate::db::conversations::{Conversation, ConversationId};

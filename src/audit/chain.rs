@@ -35,6 +35,12 @@ impl ChainKey {
         out.opt_i64(row.object_id);
         out.str(&row.outcome);
         out.opt_str(row.reason.as_deref());
+        // Only when present, so entries from before the column keep their MAC. Still
+        // unambiguous: the tag's length prefix (6) differs from the previous MAC's (32).
+        if let Some(detail) = &row.detail {
+            out.str("detail");
+            out.str(detail);
+        }
         out.bytes(prev);
         hmac::sign(&self.0, &out.0).as_ref().to_vec()
     }
@@ -130,6 +136,7 @@ mod tests {
             outcome: "ok".into(),
             reason: None,
             mac: vec![],
+            detail: None,
         }
     }
 
@@ -139,7 +146,7 @@ mod tests {
         let ring = KeyRing::create(&dir.path().join("k"), "t").unwrap();
         let key = ChainKey::new(&ring);
         let base = key.entry_mac(&row(1), &GENESIS);
-        let changes: [fn(&mut Row); 9] = [
+        let changes: [fn(&mut Row); 11] = [
             |r| r.seq = 2,
             |r| r.at += chrono::TimeDelta::microseconds(1),
             |r| r.actor = "system".into(),
@@ -149,6 +156,8 @@ mod tests {
             |r| r.object_id = Some(10),
             |r| r.outcome = "denied".into(),
             |r| r.reason = Some(String::new()),
+            |r| r.detail = Some(String::new()),
+            |r| r.detail = Some("email".into()),
         ];
         for change in changes {
             let mut r = row(1);

@@ -5,7 +5,9 @@
 
 use crate::db::contacts::ContactId;
 use crate::db::conversations::ConversationId;
+use crate::db::roles::RoleId;
 use crate::db::staff::StaffId;
+use crate::db::teams::TeamId;
 use crate::db::widgets::WidgetId;
 use chrono::NaiveDateTime;
 
@@ -56,15 +58,30 @@ words! {
         ContactViewed = "contact_viewed",
         ContactChanged = "contact_changed",
         ContactDeleted = "contact_deleted",
+        /// Two contacts made one: an entry on the contact kept and one on the contact gone.
+        ContactMerged = "contact_merged",
         SearchViewed = "search_viewed",
         Exported = "exported",
         TranscriptMailed = "transcript_mailed",
+        /// An admin sent a test mail through the configured relay (`/admin/mail`).
+        TestMailSent = "test_mail_sent",
         StaffCreated = "staff_created",
         StaffChanged = "staff_changed",
         StaffDisabled = "staff_disabled",
         StaffDeleted = "staff_deleted",
+        /// A disabled staff account was enabled again.
+        StaffEnabled = "staff_enabled",
+        /// An admin set another account's password (every session of it ends).
+        PasswordReset = "password_reset",
+        /// How an operator appears to visitors (name shown, alias, avatar).
+        AppearanceChanged = "appearance_changed",
+        RoleCreated = "role_created",
+        /// A role's name, matrix or flags (second factor, reason required).
         RoleChanged = "role_changed",
+        RoleDeleted = "role_deleted",
+        TeamCreated = "team_created",
         TeamChanged = "team_changed",
+        TeamDeleted = "team_deleted",
         WidgetCreated = "widget_created",
         WidgetChanged = "widget_changed",
         WidgetDeleted = "widget_deleted",
@@ -76,6 +93,9 @@ words! {
         AuditViewed = "audit_viewed",
         AuditExported = "audit_exported",
         AuditPruned = "audit_pruned",
+        /// Team statistics of a period were shown / exported as CSV (metadata only).
+        StatisticsViewed = "statistics_viewed",
+        StatisticsExported = "statistics_exported",
         /// A visitor looked at what is stored about their own conversation.
         SelfServiceShown = "self_service_shown",
         SelfServiceDownloaded = "self_service_downloaded",
@@ -83,6 +103,17 @@ words! {
         SelfServiceErased = "self_service_erased",
         /// A visitor withdrew consent (deleted now or closed until retention).
         ConsentWithdrawn = "consent_withdrawn",
+        /// A data-subject request of the register was shown (it names a person).
+        RequestViewed = "request_viewed",
+        RequestCreated = "request_created",
+        /// Status, handler, extension or notes of a data-subject request.
+        RequestChanged = "request_changed",
+        /// An export or bulk deletion was stored to wait for a second person's approval.
+        ApprovalRequested = "approval_requested",
+        ApprovalGiven = "approval_given",
+        ApprovalRefused = "approval_refused",
+        /// An approved request was run by its requester (once).
+        ApprovalUsed = "approval_used",
     }
 }
 
@@ -99,6 +130,23 @@ words! {
         Settings = "settings",
         Job = "job",
         AuditLog = "audit_log",
+        /// A data-subject request of the register (`db::dsr`).
+        Request = "request",
+        /// A four-eyes approval request (`db::approvals`).
+        Approval = "approval",
+    }
+}
+
+words! {
+    /// A part of an object an action touched, for an entry's detail (which fields a
+    /// rectification changed): names of fields, never their values.
+    pub enum Field {
+        Name = "name",
+        Email = "email",
+        Phone = "phone",
+        CustomerId = "customer_id",
+        /// Conversations moved to another contact (a merge).
+        Conversations = "conversations",
     }
 }
 
@@ -192,6 +240,18 @@ impl Object {
         Self::new(ObjectKind::Widget, Some(id.0))
     }
 
+    pub fn role(id: RoleId) -> Self {
+        Self::new(ObjectKind::Role, Some(id.0))
+    }
+
+    pub fn team(id: TeamId) -> Self {
+        Self::new(ObjectKind::Team, Some(id.0))
+    }
+
+    pub fn request(id: i64) -> Self {
+        Self::new(ObjectKind::Request, Some(id))
+    }
+
     pub fn audit_log() -> Self {
         Self::new(ObjectKind::AuditLog, None)
     }
@@ -209,6 +269,8 @@ pub struct Entry {
     pub object: Object,
     pub outcome: Outcome,
     pub reason: Option<String>,
+    /// What the action touched (fixed words); empty for most entries.
+    pub fields: Vec<Field>,
 }
 
 impl Entry {
@@ -221,7 +283,25 @@ impl Entry {
             object,
             outcome: Outcome::Ok,
             reason: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// Names the fields the action touched (e.g. which fields a rectification changed).
+    pub fn fields(mut self, fields: &[Field]) -> Self {
+        self.fields = fields.to_vec();
+        self
+    }
+
+    /// The stored detail: the field words, comma-separated; `None` without fields.
+    pub fn detail(&self) -> Option<String> {
+        (!self.fields.is_empty()).then(|| {
+            self.fields
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
     }
 
     pub fn outcome(mut self, outcome: Outcome) -> Self {
@@ -249,6 +329,9 @@ mod tests {
         }
         for k in ObjectKind::ALL {
             assert_eq!(ObjectKind::parse(k.as_str()), Some(*k));
+        }
+        for f in Field::ALL {
+            assert_eq!(Field::parse(f.as_str()), Some(*f));
         }
         for o in Outcome::ALL {
             assert_eq!(Outcome::parse(o.as_str()), Some(*o));

@@ -8,10 +8,12 @@ use crate::auth::second_step::{self, SecondStepError};
 use crate::auth::{LoginError, LoginOutcome};
 use crate::crypto::KeyRing;
 use crate::db::conversations::ConversationId;
+use crate::db::dsr as db_dsr;
 use crate::db::erasure::{self, Erased};
 use crate::db::staff::{self, StaffId};
 use crate::db::widgets::WidgetId;
 use crate::db::{DbConn, DbResult};
+use crate::dsr;
 use chrono::NaiveDateTime;
 
 /// A visitor's self-service deletion (erase, or withdrawal under the delete-now policy);
@@ -29,7 +31,16 @@ pub fn erase(
     };
     let entry = Entry::new(now, Actor::Visitor, what, Object::conversation(id));
     super::read(conn, ring, entry, |conn| {
-        erasure::erase(conn, id, action, now)
+        let erased = erasure::erase(conn, id, action, now)?;
+        if erased.is_some() {
+            // The register of data-subject requests shows it, answered (ids only).
+            let (kind, word) = match action {
+                erasure::Action::Erase => (dsr::Kind::Erasure, "erased"),
+                erasure::Action::Withdraw => (dsr::Kind::Objection, "consent_withdrawn"),
+            };
+            db_dsr::self_service(conn, kind, word, id.0, now)?;
+        }
+        Ok(erased)
     })
 }
 
@@ -48,9 +59,25 @@ pub fn withdraw_and_close(
         Object::conversation(id),
     );
     let done = super::read(conn, ring, entry, |conn| {
-        Ok(erasure::withdraw_and_close(conn, id, now)?.then_some(()))
+        if !erasure::withdraw_and_close(conn, id, now)? {
+            return Ok(None);
+        }
+        let kind = dsr::Kind::Objection;
+        db_dsr::self_service(conn, kind, "consent_withdrawn", id.0, now)?;
+        Ok(Some(()))
     })?;
     Ok(done.is_some())
+}
+
+/// Records a visitor's look at their own stored data in the register of data-subject
+/// requests (an access request, answered now); call inside the read's transaction, once it
+/// found the conversation.
+pub fn self_service_access(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    id: ConversationId,
+) -> DbResult<()> {
+    db_dsr::self_service(conn, dsr::Kind::Access, "shown", id.0, now).map(|_| ())
 }
 
 /// The entry of a visitor's look at their own stored data.
@@ -84,23 +111,51 @@ pub fn opened(now: NaiveDateTime, staff: StaffId, id: ConversationId) -> Entry {
 }
 
 /// A staff member's audited read of a conversation's transcript (`audit::read_or`): the
-/// entry first; a refusal (not found, outside the actor's scope) is recorded with its
-/// outcome instead, and nothing is read.
+/// entry first, with the reason the actor typed where their role demands one
+/// (`access::reason_needed`); a refusal (not found, outside the actor's scope) is recorded
+/// with its outcome instead, and nothing is read.
 pub fn transcript<T>(
     conn: &mut DbConn,
     ring: &KeyRing,
     now: NaiveDateTime,
     staff: StaffId,
     id: ConversationId,
+    reason: Option<String>,
     work: impl FnOnce(&mut DbConn) -> DbResult<Result<T, crate::error::AppError>>,
 ) -> DbResult<Result<T, crate::error::AppError>> {
-    let entry = Entry::new(
+    let mut entry = Entry::new(
         now,
         staff,
         Action::ConversationViewed,
         Object::conversation(id),
     );
+    entry.reason = reason;
     super::read_or(conn, ring, entry, work, outcome_of)
+}
+
+/// The entry of an admin's change to a staff account, a role or a team: ids and fixed
+/// words only, never the names typed.
+pub fn admin(now: NaiveDateTime, staff: StaffId, action: Action, object: Object) -> Entry {
+    Entry::new(now, staff, action, object)
+}
+
+/// Runs an admin's change and records its entry in the same transaction, once `changed`
+/// says the change found its object (a change of nothing leaves no entry). A refused change
+/// (its error) takes nothing with it, and an entry that cannot be written undoes the change.
+pub fn change<T>(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    entry: &Entry,
+    work: impl FnOnce(&mut DbConn) -> DbResult<T>,
+    changed: impl FnOnce(&T) -> bool,
+) -> DbResult<T> {
+    crate::db::write_transaction(conn, |conn| {
+        let value = work(conn)?;
+        if changed(&value) {
+            super::record(conn, ring, entry)?;
+        }
+        Ok(value)
+    })
 }
 
 /// The entry of a change to a widget's settings (or its privacy settings and notices).

@@ -16,9 +16,9 @@ pub mod hooks;
 mod retention;
 mod verify;
 
-pub use entry::{Action, Actor, Entry, MAX_REASON, Object, ObjectKind, Outcome};
+pub use entry::{Action, Actor, Entry, Field, MAX_REASON, Object, ObjectKind, Outcome};
 pub use retention::{Pruned, log_head, prune};
-pub use verify::{Break, ChainState, Problem, verify};
+pub use verify::{Break, ChainState, Checkpoint, Problem, verify, verify_bounded};
 
 use crate::crypto::KeyRing;
 use crate::db::audit::{self as table, Row};
@@ -84,6 +84,7 @@ pub fn record(conn: &mut DbConn, ring: &KeyRing, entry: &Entry) -> DbResult<Head
         outcome: entry.outcome.as_str().to_string(),
         reason: entry.reason.clone(),
         mac: Vec::new(),
+        detail: entry.detail(),
     };
     row.mac = ChainKey::new(ring).entry_mac(&row, &prev.mac);
     table::insert(conn, &row)?;

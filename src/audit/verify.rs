@@ -82,8 +82,19 @@ pub enum ChainState {
 /// (a head written to the system log earlier), also checks that the chain still holds
 /// that entry with that MAC, which shows a tail cut off together with its entries.
 pub fn verify(conn: &mut DbConn, ring: &KeyRing, expected: Option<&Head>) -> DbResult<ChainState> {
+    check(conn, ring, expected, false)
+}
+
+/// The walk behind both checks; with `resume`, it starts at `expected` (the head of an
+/// earlier intact check) once that is still stored with its MAC, else at the chain's start.
+fn check(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    expected: Option<&Head>,
+    resume: bool,
+) -> DbResult<ChainState> {
     let key = ChainKey::new(ring);
-    let mut prev = match table::anchor(conn)? {
+    let start = match table::anchor(conn)? {
         Some(anchor) if !key.anchor_is_valid(&anchor) => {
             return Ok(broken(anchor.seq, Problem::AnchorAltered));
         }
@@ -96,9 +107,15 @@ pub fn verify(conn: &mut DbConn, ring: &KeyRing, expected: Option<&Head>) -> DbR
             mac: GENESIS.to_vec(),
         },
     };
-    let mut entries = 0u64;
-    let mut first = None;
+    let mut prev = start.clone();
     let mut seen_expected = false;
+    if let Some(known) = expected.filter(|k| resume && k.seq > start.seq) {
+        let stored = table::by_seq(conn, known.seq)?;
+        if stored.is_some_and(|row| crate::crypto::same_secret(&row.mac, &known.mac)) {
+            prev = known.clone();
+            seen_expected = true;
+        }
+    }
     loop {
         let rows = table::after(conn, prev.seq, BATCH)?;
         if rows.is_empty() {
@@ -122,16 +139,17 @@ pub fn verify(conn: &mut DbConn, ring: &KeyRing, expected: Option<&Head>) -> DbR
                 }
                 seen_expected = true;
             }
-            first.get_or_insert(row.seq);
-            entries += 1;
             prev = Head {
                 seq: row.seq,
                 mac: row.mac,
             };
         }
     }
+    // The walk allows no gap from the start on: the kept entries are start+1 ..= prev.
+    let entries = u64::try_from(prev.seq - start.seq).unwrap_or(0);
+    let first = (entries > 0).then_some(start.seq + 1);
     // Rows below the anchor or before seq 1 are not reached by the walk above.
-    let oldest_kept = first.unwrap_or(prev.seq + 1);
+    let oldest_kept = start.seq + 1;
     let below = table::page(conn, &Default::default(), Some(oldest_kept), 1)?;
     if let Some(row) = below.first() {
         return Ok(broken(row.seq, Problem::BeforeStart));
@@ -148,6 +166,100 @@ pub fn verify(conn: &mut DbConn, ring: &KeyRing, expected: Option<&Head>) -> DbR
         first,
         head: prev,
     })
+}
+
+/// What the audit page remembers between views (in memory, per process): the head it last
+/// found intact and how far its rolling re-check of older entries got.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub head: Option<Head>,
+    /// The seq the next re-check continues after (0: from the chain's start).
+    pub sweep: i64,
+}
+
+/// A check whose cost per call is bounded, for a page viewed often: the entries appended
+/// since `cp.head` (on the first call, the newest `BATCH` entries), the anchor, and the next
+/// `BATCH` older entries of a rolling re-check, so an entry edited after it was checked
+/// shows within ⌈entries / BATCH⌉ calls. Returns the state and the checkpoint for the next
+/// call. `verify` (the command line, the daily job) walks the whole chain every time.
+pub fn verify_bounded(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    cp: &Checkpoint,
+) -> DbResult<(ChainState, Checkpoint)> {
+    let known = match &cp.head {
+        Some(head) => Some(head.clone()),
+        // Nothing checked yet in this process: start at the tail; the re-check covers
+        // the older entries as the page is used.
+        None => match table::last(conn)? {
+            Some((last, _)) => table::by_seq(conn, last - BATCH)?.map(|row| Head {
+                seq: row.seq,
+                mac: row.mac,
+            }),
+            None => None,
+        },
+    };
+    let state = check(conn, ring, known.as_ref(), true)?;
+    let ChainState::Intact { head, .. } = &state else {
+        return Ok((state, cp.clone()));
+    };
+    match recheck(conn, ring, cp.sweep)? {
+        Err(b) => Ok((ChainState::Broken(b), cp.clone())),
+        Ok(sweep) => {
+            let next = Checkpoint {
+                head: Some(head.clone()),
+                sweep,
+            };
+            Ok((state, next))
+        }
+    }
+}
+
+/// One step of the rolling re-check: up to `BATCH` entries after `after`, each against its
+/// stored predecessor. The first break, or the seq to continue after (0 once the end was
+/// reached: the next step starts over).
+fn recheck(conn: &mut DbConn, ring: &KeyRing, after: i64) -> DbResult<Result<i64, Break>> {
+    let key = ChainKey::new(ring);
+    let start = match table::anchor(conn)? {
+        Some(anchor) => Head {
+            seq: anchor.seq,
+            mac: anchor.mac,
+        },
+        None => Head {
+            seq: 0,
+            mac: GENESIS.to_vec(),
+        },
+    };
+    // Pruned past it since: start over.
+    let mut prev = match table::by_seq(conn, after)? {
+        Some(row) if after > start.seq => Head {
+            seq: row.seq,
+            mac: row.mac,
+        },
+        _ => start,
+    };
+    let rows = table::after(conn, prev.seq, BATCH)?;
+    let done = i64::try_from(rows.len()).unwrap_or(BATCH) < BATCH;
+    for row in rows {
+        if row.seq != prev.seq + 1 {
+            let found = Some(row.seq);
+            return Ok(Err(Break {
+                seq: prev.seq + 1,
+                problem: Problem::Missing { found },
+            }));
+        }
+        if !key.entry_is_valid(&row, &prev.mac) {
+            return Ok(Err(Break {
+                seq: row.seq,
+                problem: Problem::Altered,
+            }));
+        }
+        prev = Head {
+            seq: row.seq,
+            mac: row.mac,
+        };
+    }
+    Ok(Ok(if done { 0 } else { prev.seq }))
 }
 
 fn broken(seq: i64, problem: Problem) -> ChainState {

@@ -1,10 +1,14 @@
-//! `keys rotate` and `keys show`.
+//! `keys rotate`, `keys show`, and `keys export|import` (the ring sealed under a passphrase,
+//! `crate::backup::keyfile`; kept apart from the backups).
 
 use super::Failure;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::KeyRing;
 use clap::Subcommand;
+use std::path::PathBuf;
+
+mod transfer;
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
@@ -12,6 +16,28 @@ pub enum KeysCommand {
     Rotate,
     /// Show the ring id and key ids (never the keys).
     Show,
+    /// Write the key ring encrypted under a passphrase (Argon2id). Keep the file apart from
+    /// the backups: whoever has both has everything.
+    Export {
+        /// The new file (mode 0600; refused when it exists).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// Read the passphrase (first line) from this file instead of asking on the terminal.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Read a key ring export back into place (needed before restoring a backup elsewhere).
+    Import {
+        /// The file written by `keys export`.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Read the passphrase (first line) from this file instead of asking on the terminal.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Replace an existing, different key ring (it is kept as `<ring>.replaced-<time>`).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn run(config: Config, cmd: KeysCommand) -> Result<(), Failure> {
@@ -32,6 +58,15 @@ pub fn run(config: Config, cmd: KeysCommand) -> Result<(), Failure> {
                 info.ring_id, info.key_count, info.active_key
             );
         }
+        KeysCommand::Export {
+            to,
+            passphrase_file,
+        } => transfer::export(&path, &to, passphrase_file.as_deref())?,
+        KeysCommand::Import {
+            from,
+            passphrase_file,
+            force,
+        } => transfer::import(&path, &from, passphrase_file.as_deref(), force)?,
     }
     Ok(())
 }

@@ -1,10 +1,13 @@
-//! The command line: `serve`, `init`, `migrate`, `check`, `user …`, `keys …`, `audit …`.
+//! The command line: `serve`, `init`, `migrate`, `check`, `user …`, `keys …`, `audit …`,
+//! `backup …`, `retention …`.
 //! Exit codes: 0 success, 1 runtime failure, 2 bad configuration or usage.
 
 mod audit;
+mod backup;
 mod check;
 mod keys;
 mod notify;
+mod retention;
 mod serve;
 mod users;
 
@@ -63,6 +66,12 @@ enum Command {
     /// Check, show and prune the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Retention jobs: run now (or show what would go with --dry-run), or show their state.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// Encrypted backups: create, list, verify, restore.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
 }
 
 /// A failure that ends the command, with the exit code it deserves.
@@ -135,5 +144,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => users::run(config, cmd),
         Command::Keys(cmd) => keys::run(config, cmd),
         Command::Audit(cmd) => audit::run(config, cmd),
+        Command::Retention(cmd) => retention::run(config, cmd),
+        Command::Backup(cmd) => backup::run(config, cmd),
     }
 }

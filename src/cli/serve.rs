@@ -13,6 +13,17 @@ use std::sync::Arc;
 pub fn serve(config: Config) -> Result<(), Failure> {
     crate::logging::init(&config.log);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    setup::ensure_dir(&config.data_dir()).map_err(Failure::runtime)?;
+    // Held for the server's life: `backup restore` refuses while it is (helper BACKUP).
+    let _data_lock = crate::backup::lock::try_lock(&config.data_dir())
+        .map_err(Failure::runtime)?
+        .ok_or_else(|| {
+            Failure::runtime(format!(
+                "another plauder server is running on {} (it holds {})",
+                config.data_dir().display(),
+                crate::backup::lock::FILE_NAME
+            ))
+        })?;
     let prepared = setup::prepare(&config, clock.as_ref()).map_err(Failure::runtime)?;
     announce(&config, &prepared, None)?;
     let state = AppState::new(config, prepared, clock).map_err(Failure::runtime)?;
@@ -23,6 +34,9 @@ pub fn serve(config: Config) -> Result<(), Failure> {
         let (running, servers) = crate::server::start(state.clone(), workers)
             .map_err(|e| Failure::runtime(format!("cannot listen: {e}")))?;
         spawn_reload_on_sighup(state.clone());
+        // Retention and backup jobs on a thread of their own (`jobs::scheduler`).
+        crate::jobs::scheduler::start(state.clone())
+            .map_err(|e| Failure::runtime(format!("cannot start the scheduled jobs: {e}")))?;
         for addr in &running.addrs {
             tracing::info!(%addr, "serving HTTPS");
         }

@@ -40,6 +40,9 @@ fn render(config: &Config, example: Option<&[&str]>) -> String {
         ("log", config.log.entries()),
         ("session", config.session.entries()),
         ("audit", config.audit.entries()),
+        ("jobs", config.jobs.entries()),
+        ("backup", config.backup.entries()),
+        ("mail", config.mail.entries()),
     ];
     for (name, entries) in sections {
         out.push_str(&format!("\n[{name}]\n"));
@@ -78,6 +81,9 @@ mod tests {
             config.log.entries(),
             config.session.entries(),
             config.audit.entries(),
+            config.jobs.entries(),
+            config.backup.entries(),
+            config.mail.entries(),
         ];
         for (field, value) in all.into_iter().flatten() {
             assert!(

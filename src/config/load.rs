@@ -55,14 +55,17 @@ pub fn load(
     let from_env = env_table(&config, &env);
     apply_table(&mut config, &from_env, "environment", &mut origins)?;
     apply_cli(&mut config, overrides, &mut origins);
-    validate(&config).map_err(|e| ConfigError {
-        origin: origins
-            .get(&e.key)
-            .cloned()
-            .unwrap_or_else(|| "defaults".into()),
-        key: Some(e.key),
-        message: e.message,
-    })?;
+    let mail_password = validate(&config)
+        .and_then(|()| super::mail::password(&config.mail, &env))
+        .map_err(|e| ConfigError {
+            origin: origins
+                .get(&e.key)
+                .cloned()
+                .unwrap_or_else(|| "defaults".into()),
+            key: Some(e.key),
+            message: e.message,
+        })?;
+    config.mail_password = mail_password;
     Ok(config)
 }
 
@@ -109,6 +112,9 @@ fn apply_table(
             ("log", toml::Value::Table(t)) => config.log.apply(t, "log"),
             ("session", toml::Value::Table(t)) => config.session.apply(t, "session"),
             ("audit", toml::Value::Table(t)) => config.audit.apply(t, "audit"),
+            ("jobs", toml::Value::Table(t)) => config.jobs.apply(t, "jobs"),
+            ("backup", toml::Value::Table(t)) => config.backup.apply(t, "backup"),
+            ("mail", toml::Value::Table(t)) => config.mail.apply(t, "mail"),
             _ => {
                 general.insert(key.clone(), value.clone());
                 Ok(())
@@ -145,6 +151,9 @@ fn env_table(config: &Config, env: &HashMap<String, String>) -> toml::Table {
         ("log", config.log.entries()),
         ("session", config.session.entries()),
         ("audit", config.audit.entries()),
+        ("jobs", config.jobs.entries()),
+        ("backup", config.backup.entries()),
+        ("mail", config.mail.entries()),
     ];
     for (section, entries) in sections {
         for (field, default) in entries {
@@ -246,6 +255,9 @@ fn validate(config: &Config) -> Result<(), KeyError> {
             "the idle timeout cannot exceed the absolute timeout",
         ));
     }
+    super::mail::validate(&config.mail)?;
+    super::jobs::validate(&config.jobs)?;
+    super::backup::validate(&config.backup)?;
     if !(1..=36_500).contains(&config.audit.retention_days) {
         return Err(invalid(
             "audit.retention_days",

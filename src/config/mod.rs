@@ -1,12 +1,20 @@
 //! One configuration, layered defaults → TOML file → `PLAUDER_*` environment → command line,
 //! validated once at start. Every error names where the value came from and the key.
 
+mod backup;
 pub mod example;
+mod jobs;
 mod load;
+mod mail;
 pub(crate) mod section;
 mod types;
 
+pub use backup::BackupConfig;
+pub use jobs::{JobsConfig, parse_cron};
 pub use load::{ConfigError, Overrides, load};
+pub use mail::{
+    MailConfig, MailSecurity, PASSWORD_ENV as MAIL_PASSWORD_ENV, Secret, ca_certificates,
+};
 pub use section::FieldDoc;
 pub use types::{DatabaseUrl, LogFormat, TlsProfile};
 
@@ -89,6 +97,12 @@ pub struct Config {
     pub log: LogConfig,
     pub session: SessionConfig,
     pub audit: AuditConfig,
+    /// Scheduled jobs (`jobs`).
+    pub jobs: JobsConfig,
+    pub backup: BackupConfig,
+    pub mail: MailConfig,
+    /// The relay password (`mail.password_file` or PLAUDER_MAIL_PASSWORD), read at start.
+    pub mail_password: Secret,
 }
 
 impl Config {
@@ -104,6 +118,11 @@ impl Config {
         } else {
             self.general.database_url.clone()
         }
+    }
+
+    /// Where encrypted backups go (`[backup] dir`, default `<data_dir>/backups`).
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup.dir_in(&self.data_dir())
     }
 
     pub fn key_ring_path(&self) -> PathBuf {

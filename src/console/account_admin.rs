@@ -2,7 +2,8 @@
 //! (which ends all its sessions, so it signs in and enrols anew), set how it appears to
 //! visitors, and choose which roles must use a second factor. The target account is an
 //! `access::require` object: nobody acts on an account holding more than they do.
-//! Never shows another account's secret or recovery codes.
+//! Never shows another account's secret or recovery codes. Every change here is audited
+//! in its own transaction (actor = the admin, object = the account or role).
 
 use super::account::{AppearancePage, AppearanceView, appearance_view};
 use super::account_appearance::{self as appearance, Submitted};
@@ -10,6 +11,7 @@ use super::csrf;
 use super::page::Chrome;
 use super::session::Authenticated;
 use crate::access::{self, Actor, Area, Object, Permission};
+use crate::audit::{self, Action, hooks};
 use crate::db::roles::{self, RoleId};
 use crate::db::staff::{self, Staff, StaffId};
 use crate::db::{operator_profiles, second_factor};
@@ -32,10 +34,21 @@ pub fn mount(r: &mut Routes<'_>) {
     r.post("/admin/second-factor", edit, save_roles);
 }
 
-/// Stores a submitted appearance form for `staff`; the form again with its errors when
-/// something was wrong (nothing is stored then).
+/// Stores a submitted appearance form for the signed-in `staff` themselves.
 pub async fn store_appearance(
     state: &AppState,
+    staff: StaffId,
+    form: Submitted,
+) -> Result<Result<(), Box<AppearanceView>>, AppError> {
+    store_appearance_by(state, staff, staff, form).await
+}
+
+/// Stores a submitted appearance form for `staff`, made by `actor`, with its audit entry in
+/// the same transaction; the form again with its errors when something was wrong (nothing
+/// is stored then).
+pub async fn store_appearance_by(
+    state: &AppState,
+    actor: StaffId,
     staff: StaffId,
     form: Submitted,
 ) -> Result<Result<(), Box<AppearanceView>>, AppError> {
@@ -44,14 +57,23 @@ pub async fn store_appearance(
             let current = operator_profiles::get(conn, &st.ring, staff)?;
             match appearance::validate(&form.input, form.picture.as_deref(), &current) {
                 Ok((profile, upload)) => {
-                    operator_profiles::save(
-                        conn,
-                        &st.ring,
-                        staff,
-                        &profile,
-                        upload.as_deref(),
-                        st.clock.naive(),
-                    )?;
+                    let now = st.clock.naive();
+                    let entry = hooks::admin(
+                        now,
+                        actor,
+                        Action::AppearanceChanged,
+                        audit::Object::staff(staff),
+                    );
+                    audit::before(conn, &st.ring, &entry, |c| {
+                        operator_profiles::save(
+                            c,
+                            &st.ring,
+                            staff,
+                            &profile,
+                            upload.as_deref(),
+                            now,
+                        )
+                    })?;
                     Ok(Ok(()))
                 }
                 Err(errors) => {
@@ -66,7 +88,7 @@ pub async fn store_appearance(
 }
 
 /// The target account as an object of `require`, with its role's matrix.
-async fn target(state: &AppState, id: i64) -> Result<(Staff, Object), AppError> {
+pub(super) async fn target(state: &AppState, id: i64) -> Result<(Staff, Object), AppError> {
     let found = state
         .blocking(move |conn, _| {
             let Some(account) = staff::by_id(conn, StaffId(id))? else {
@@ -147,7 +169,7 @@ async fn save_appearance(
     let form = appearance::read_form(&req, payload).await?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let back = format!("/admin/staff/{}/account", account.id.0);
-    match store_appearance(&state, account.id, form).await? {
+    match store_appearance_by(&state, session.actor.staff, account.id, form).await? {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("{back}?done=appearance")))
             .finish()),
@@ -184,18 +206,17 @@ async fn reset(
     let (account, object) = target(&state, path.into_inner()).await?;
     access::require(&session.actor, Permission::Edit(Area::Staff), object)?;
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
-    let id = account.id;
-    let removed = state
-        .blocking(move |conn, _| second_factor::reset(conn, id, true))
+    let (id, me) = (account.id, session.actor.staff);
+    // The entry first: no reset (and no ended sessions) without it.
+    state
+        .blocking(move |conn, st| {
+            let now = st.clock.naive();
+            let entry = hooks::admin(now, me, Action::SecondFactorReset, audit::Object::staff(id));
+            audit::before(conn, &st.ring, &entry, |c| {
+                second_factor::reset(c, id, true)
+            })
+        })
         .await?;
-    // AUDIT: the admin's reset of another account's second factor is logged here
-    // (actor = session.actor.staff, object = staff `id`, outcome by `removed`).
-    tracing::info!(
-        actor = session.actor.staff.0,
-        staff_id = id.0,
-        removed,
-        "second factor reset by an admin"
-    );
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,
@@ -279,6 +300,7 @@ async fn save_roles(
             required.push(RoleId(id));
         }
     }
+    let me = session.actor.staff;
     let saved = state
         .blocking(move |conn, st| {
             let now = st.clock.naive();
@@ -290,7 +312,24 @@ async fn save_roles(
                 .iter()
                 .map(|r| (r.id.0.to_string(), required.contains(&r.id)))
                 .collect();
-            second_factor::set_role_flags(conn, &flags, now)?;
+            // One entry per role whose requirement changed, with the flags, in one
+            // transaction: no flag changes without its entry.
+            crate::db::write_transaction(conn, |conn| {
+                let before = second_factor::role_flags(conn)?;
+                let was = |key: &str| before.iter().any(|(k, on)| k == key && *on);
+                second_factor::set_role_flags(conn, &flags, now)?;
+                for role in &list {
+                    if was(&role.id.0.to_string()) != required.contains(&role.id) {
+                        let object = audit::Object::role(role.id);
+                        audit::record(
+                            conn,
+                            &st.ring,
+                            &hooks::admin(now, me, Action::RoleChanged, object),
+                        )?;
+                    }
+                }
+                Ok::<_, crate::db::DbError>(())
+            })?;
             Ok(Ok(()))
         })
         .await?;

@@ -46,6 +46,8 @@ pub struct Line {
     pub outcome: String,
     pub refused: bool,
     pub reason: String,
+    /// The fields the action touched, translated; empty for most entries.
+    pub detail: String,
 }
 
 /// An option of a filter's select.
@@ -132,6 +134,15 @@ fn line(t: Tr, names: &Names, r: Row) -> Line {
         refused: r.outcome != "ok",
         outcome: label(t, "audit.outcome", &r.outcome),
         reason: r.reason.unwrap_or_default(),
+        detail: r
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|w| !w.is_empty())
+            .map(|w| label(t, "audit.detail", w))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -226,9 +237,7 @@ async fn list(
         })
         .await?;
     // Outside the write transaction: a long chain does not hold up appends meanwhile.
-    let chain = state
-        .blocking(|conn, st| audit::verify(conn, &st.ring, None))
-        .await?;
+    let chain = chain_state(&state).await?;
     let page = Chrome::new(&req, Some(&session))?;
     let t = page.t;
     let more = rows.len() > usize::try_from(PAGE).unwrap_or(50);
@@ -262,6 +271,32 @@ async fn list(
         page,
     };
     view.page.render(&view, StatusCode::OK)
+}
+
+/// The chain's state for the page, bounded per view (`audit::verify_bounded`): what was
+/// appended since the last view, the tail on the first view after a start, and a rolling
+/// re-check of older entries. `plauder audit verify` always checks it all.
+async fn chain_state(state: &AppState) -> Result<ChainState, AppError> {
+    let known = state
+        .audit_checkpoint
+        .lock()
+        .map(|k| k.clone())
+        .unwrap_or_default();
+    let (chain, next) = state
+        .blocking(move |conn, st| audit::verify_bounded(conn, &st.ring, &known))
+        .await?;
+    if let Ok(mut kept) = state.audit_checkpoint.lock() {
+        // Two views at once: the later head wins.
+        let newer = match (&kept.head, &next.head) {
+            (Some(k), Some(n)) => n.seq >= k.seq,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        if newer {
+            *kept = next;
+        }
+    }
+    Ok(chain)
 }
 
 async fn export(

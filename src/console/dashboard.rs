@@ -28,6 +28,12 @@ struct DashboardPage {
     ring_detail: String,
     staff_count: i64,
     role: String,
+    /// Overdue and soon-due data-subject requests, for those who handle them.
+    requests: Option<super::requests::Panel>,
+    /// Backups older than two days (`Some(last time, or empty for none)`), for settings readers.
+    backup_stale: Option<String>,
+    /// Failed or missed scheduled jobs, for those who may read settings.
+    jobs: Option<super::retention::Panel>,
 }
 
 async fn dashboard(
@@ -37,7 +43,18 @@ async fn dashboard(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, Permission::SignedIn, Object::None)?;
     let staff_count = state.blocking(|conn, _| staff::count(conn)).await?;
+    let actor = session.actor.clone();
+    let requests = state
+        .blocking(move |conn, st| super::requests::panel(conn, &actor, st.clock.naive().date()))
+        .await?;
+    let backup_stale = state
+        .blocking(|_, st| Ok(super::backups::dashboard_warning(st)))
+        .await?;
     let page = Chrome::new(&req, Some(&session))?;
+    let (actor, t) = (session.actor.clone(), page.t);
+    let jobs = state
+        .blocking(move |conn, st| super::retention::panel(conn, &actor, st, &t))
+        .await?;
     let cert = state.certs.summary();
     let ring = state.ring.info();
     let view = DashboardPage {
@@ -57,6 +74,9 @@ async fn dashboard(
         ),
         ring_id: ring.ring_id,
         staff_count,
+        requests,
+        backup_stale,
+        jobs,
         role: match session.actor.builtin {
             Some(b) => page.t.get(b.label_key()).to_string(),
             None => session.actor.role_name.clone(),

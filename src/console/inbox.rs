@@ -1,6 +1,7 @@
 //! The operator console page, canned responses for it, and the history of closed chats.
 
 use super::page::Chrome;
+use super::reason_form::{self, ReasonForm, Step, What};
 use super::session::Authenticated;
 use crate::access::{self, Area, Object, Permission};
 use crate::db::conversations::{self, ConversationId, Status};
@@ -34,6 +35,12 @@ pub fn mount(r: &mut Routes<'_>) {
         "/console/conversations/{id}",
         Rule::Staff(Permission::Read(Area::Conversations)),
         transcript,
+    );
+    // The same transcript with the reason its role demands (`inbox_reason`).
+    r.post(
+        "/console/conversations/{id}",
+        Rule::Staff(Permission::Read(Area::Conversations)),
+        transcript_with_reason,
     );
 }
 
@@ -166,6 +173,11 @@ struct TranscriptPage {
     privacy: super::conversation_privacy::PrivacyFacts,
     /// The contact's earlier conversations (identity recognition), else empty.
     earlier: Vec<super::identity::Earlier>,
+    /// The "send transcript to the customer" form (`transcript_mail`).
+    mail: super::transcript_mail::Offer,
+    /// Its tags, and whether the actor may change them (`search::tags`).
+    tags: Vec<String>,
+    may_tag: bool,
 }
 
 async fn transcript(
@@ -180,21 +192,65 @@ async fn transcript(
         Object::None,
     )?;
     let id = ConversationId(path.into_inner());
+    let needed = super::inbox_reason::needed(&state, &session, id);
+    match reason_form::on_get(&req, &session, What::Transcript, needed).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => show_transcript(req, state, session, id, reason).await,
+    }
+}
+
+async fn transcript_with_reason(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(
+        &session.actor,
+        Permission::Read(Area::Conversations),
+        Object::None,
+    )?;
+    let id = ConversationId(path.into_inner());
+    let needed = super::inbox_reason::needed(&state, &session, id);
+    let sent = form.into_inner();
+    // No reason needed (or nothing to see): the same answer as the plain page.
+    match reason_form::on_post(&req, &session, What::Transcript, sent, needed).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => show_transcript(req, state, session, id, reason).await,
+    }
+}
+
+/// The audited read: its entry (with the reason, if one was typed) before anything is read.
+async fn show_transcript(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    id: ConversationId,
+    reason: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let t = crate::i18n::Tr::new(super::page::lang_of(&req));
     let actor = session.actor.clone();
     let loaded = state
         .blocking(move |conn, st| {
             let now = st.clock.naive();
-            crate::audit::hooks::transcript(conn, &st.ring, now, actor.staff, id, |conn| {
+            let typed = reason.is_some();
+            crate::audit::hooks::transcript(conn, &st.ring, now, actor.staff, id, reason, |conn| {
                 let Some(c) = conversations::by_id(conn, id)? else {
                     return Ok(Err(AppError::NotFound));
                 };
                 // Decided before anything personal is decrypted; outside the scope is a 404.
                 let object = access::conversation(conn, &c)?;
-                if let Err(denied) =
-                    access::require(&actor, Permission::Read(Area::Conversations), object)
-                {
+                if let Err(denied) = access::require(
+                    &actor,
+                    Permission::Read(Area::Conversations),
+                    object.clone(),
+                ) {
                     return Ok(Err(AppError::from(denied)));
+                }
+                // Asked before the form was shown; asked again here, where it binds.
+                if !typed && access::reason_needed(conn, &actor, &object)? {
+                    return Ok(Err(reason_form::missing()));
                 }
                 let w = widgets::by_id(conn, c.widget)?;
                 let earlier = super::identity::earlier(
@@ -208,18 +264,23 @@ async fn transcript(
                 let lines = messages::after(conn, &st.ring, id, 0, true, 10_000)?;
                 let privacy =
                     super::conversation_privacy::load(conn, &st.ring, id, st.clock.naive(), t)?;
+                let mail = super::transcript_mail::Offer::of(conn, st, &c, &actor)?;
                 Ok(Ok((
                     c.status,
                     widget,
                     name,
                     email,
                     lines,
-                    (privacy, earlier),
+                    (privacy, earlier, mail),
                 )))
             })
         })
         .await??;
-    let (status, widget, name, email, lines, (privacy, earlier)) = loaded;
+    let (status, widget, name, email, lines, (privacy, earlier, mail)) = loaded;
+    let tagger = session.actor.clone();
+    let (tags, may_tag) = state
+        .blocking(move |conn, _| super::search::transcript_tags(conn, &tagger, id))
+        .await?;
     let page = Chrome::new(&req, Some(&session))?;
     let lines = lines
         .into_iter()
@@ -250,6 +311,9 @@ async fn transcript(
         lines,
         privacy,
         earlier,
+        mail,
+        tags,
+        may_tag,
     };
     view.page.render(&view, StatusCode::OK)
 }

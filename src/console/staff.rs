@@ -9,10 +9,11 @@ use super::page::Chrome;
 use super::roles::{access_changed, label};
 use super::session::Authenticated;
 use crate::access::{self, Area, Matrix, Object, Permission};
-use crate::db::DbError;
+use crate::audit::{self, Action, hooks};
 use crate::db::roles::{self, Role, RoleId};
 use crate::db::staff::{self, Staff, StaffId};
 use crate::db::teams::{self, Team, TeamId};
+use crate::db::{DbConn, DbError};
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::i18n::Tr;
@@ -294,9 +295,15 @@ async fn save(
         shown.error = Some(("role", t.get("staff.error.escalation").to_string()));
         return render(&req, &session, &f, &account, shown, StatusCode::FORBIDDEN);
     }
-    let id = account.id;
+    let (id, me) = (account.id, session.actor.staff);
     let saved = state
-        .blocking(move |conn, st| staff::set_access(conn, id, role, &chosen, st.clock.naive()))
+        .blocking(move |conn, st| {
+            let now = st.clock.naive();
+            // Role and teams (membership) change together, with one entry about the account.
+            let entry = hooks::admin(now, me, Action::StaffChanged, audit::Object::staff(id));
+            let work = |c: &mut DbConn| staff::set_access(c, id, role, &chosen, now);
+            hooks::change(conn, &st.ring, &entry, work, |changed| *changed)
+        })
         .await;
     match saved {
         Ok(true) => {
@@ -346,15 +353,24 @@ async fn set_disabled(
     csrf::verify(&req, Some(&session), form.get("csrf").map(String::as_str))?;
     let f = facts(&state).await?;
     let account = actable(&session, &f, id)?;
-    let id = account.id;
+    let (id, me) = (account.id, session.actor.staff);
     let done = state
         .blocking(move |conn, st| {
             let now = st.clock.naive();
-            if disabled {
-                staff::disable(conn, id, now).map(|_| true)
+            let action = if disabled {
+                Action::StaffDisabled
             } else {
-                staff::enable(conn, id, now)
-            }
+                Action::StaffEnabled
+            };
+            let entry = hooks::admin(now, me, action, audit::Object::staff(id));
+            let work = |c: &mut DbConn| {
+                if disabled {
+                    staff::disable(c, id, now).map(|_| true)
+                } else {
+                    staff::enable(c, id, now)
+                }
+            };
+            hooks::change(conn, &st.ring, &entry, work, |changed| *changed)
         })
         .await;
     match done {

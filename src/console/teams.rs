@@ -5,11 +5,12 @@
 
 use super::csrf;
 use super::page::Chrome;
-use super::roles::{access_changed, valid_name};
+use super::roles::{access_changed, name_clash, valid_name};
 use super::session::Authenticated;
 use crate::access::{self, Area, Object, Permission};
+use crate::audit::{self, Action, hooks};
 use crate::db::teams::{self, DEFAULT_TEAM, TeamId};
-use crate::db::{DbError, staff};
+use crate::db::{DbConn, DbError, staff};
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::i18n::Tr;
@@ -154,6 +155,7 @@ async fn save_name(
     let t = Tr::new(super::page::lang_of(&req));
     let at = id.map_or_else(|| "new".to_string(), |i| i.0.to_string());
     let refuse = |key: &str| (at.clone(), t.get(key).to_string());
+    let me = session.actor.staff;
     let error = match valid_name(&form.name) {
         None => refuse("teams.error.name"),
         Some(name) => {
@@ -168,9 +170,22 @@ async fn save_name(
                         return Ok(Some(false));
                     }
                     let now = st.clock.naive();
+                    let ring = &st.ring;
+                    // Each with its entry (ids only, never the name), in one transaction.
                     match id {
-                        Some(id) => teams::rename(conn, id, &name, now)?,
-                        None => teams::create(conn, &name, now).map(|_| true)?,
+                        Some(id) => {
+                            let entry =
+                                hooks::admin(now, me, Action::TeamChanged, audit::Object::team(id));
+                            let work = |c: &mut DbConn| teams::rename(c, id, &name, now);
+                            hooks::change(conn, ring, &entry, work, |changed| *changed)?
+                        }
+                        None => {
+                            let work = |c: &mut DbConn| teams::create(c, &name, now);
+                            let entry = |id: &TeamId| {
+                                hooks::admin(now, me, Action::TeamCreated, audit::Object::team(*id))
+                            };
+                            audit::after(conn, ring, work, entry).map(|_| true)?
+                        }
                     };
                     Ok(Some(true))
                 })
@@ -178,8 +193,8 @@ async fn save_name(
             match saved {
                 Ok(Some(true)) => return Ok(back("saved")),
                 Ok(None) => return Err(AppError::NotFound),
-                Ok(Some(false)) | Err(DbError::Query(_)) => refuse("teams.error.name_taken"),
-                Err(e) => return Err(e.into()),
+                Err(e) if !name_clash(&e) => return Err(e.into()),
+                Ok(Some(false)) | Err(_) => refuse("teams.error.name_taken"),
             }
         }
     };
@@ -218,12 +233,16 @@ async fn delete(
     csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
     let id = TeamId(path.into_inner());
     let t = Tr::new(super::page::lang_of(&req));
+    let me = session.actor.staff;
     let deleted = state
-        .blocking(move |conn, _| {
+        .blocking(move |conn, st| {
             if teams::by_id(conn, id)?.is_none() {
                 return Ok(None);
             }
-            teams::delete(conn, id).map(Some)
+            let now = st.clock.naive();
+            let entry = hooks::admin(now, me, Action::TeamDeleted, audit::Object::team(id));
+            let work = |c: &mut DbConn| teams::delete(c, id);
+            hooks::change(conn, &st.ring, &entry, work, |deleted| *deleted).map(Some)
         })
         .await;
     let key = match deleted {

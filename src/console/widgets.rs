@@ -105,6 +105,7 @@ fn form_of(w: &Widget) -> WidgetForm {
         identity_recognition: s.privacy.identity_recognition.then(|| "on".into()),
         resumable_id: s.privacy.resumable_id.then(|| "on".into()),
         withdrawal_policy: s.privacy.withdrawal.as_str().into(),
+        retention: s.privacy.retention.form_value(),
     }
 }
 

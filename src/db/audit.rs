@@ -25,6 +25,8 @@ pub struct Row {
     pub outcome: String,
     pub reason: Option<String>,
     pub mac: Vec<u8>,
+    /// Fixed words naming what the action touched (`audit::Field`), comma-separated.
+    pub detail: Option<String>,
 }
 
 /// Where the remaining chain starts after pruning.
@@ -68,6 +70,7 @@ pub fn insert(conn: &mut DbConn, row: &Row) -> DbResult<()> {
             audit_log::outcome.eq(&row.outcome),
             audit_log::reason.eq(row.reason.as_deref()),
             audit_log::mac.eq(&row.mac),
+            audit_log::detail.eq(row.detail.as_deref()),
         ))
         .execute(conn)?;
     Ok(())

@@ -13,10 +13,8 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ContactId(pub i64);
 
-/// Keeps this index apart from other blind indexes over e-mail addresses (staff).
-const BLIND_KIND: &str = "contact email";
-
-fn field(id: i64, column: &'static str) -> FieldRef<'static> {
+/// Binds a contact's ciphertext to its row and column (also for `db::contact_edit`).
+pub(super) fn field(id: i64, column: &'static str) -> FieldRef<'static> {
     FieldRef {
         table: "contacts",
         column,
@@ -24,9 +22,14 @@ fn field(id: i64, column: &'static str) -> FieldRef<'static> {
     }
 }
 
-/// The blind index of an address: HMAC of the trimmed, lower-cased address.
+/// The blind index of an address: HMAC of the trimmed, lower-cased address. The same
+/// value as the contact's e-mail entry in `db::person_index` (search and recognition share it).
 pub fn blind(ring: &KeyRing, email: &str) -> Vec<u8> {
-    ring.blind_index(BLIND_KIND, &normalise_email(email))
+    super::person_index::blind(
+        ring,
+        super::person_index::Kind::Email,
+        &normalise_email(email),
+    )
 }
 
 fn by_blind(conn: &mut DbConn, index: &[u8]) -> DbResult<Option<ContactId>> {
@@ -50,7 +53,9 @@ pub fn remember(
 ) -> DbResult<ContactId> {
     let index = blind(ring, email);
     if let Some(found) = by_blind(conn, &index)? {
-        fill_name(conn, ring, found, name, now)?;
+        if fill_name(conn, ring, found, name, now)? {
+            super::person_index::index_contact(conn, ring, found)?;
+        }
         return Ok(found);
     }
     let id = super::new_id(now.and_utc())?;
@@ -73,7 +78,10 @@ pub fn remember(
             .execute(conn)
     });
     match inserted {
-        Ok(_) => Ok(ContactId(id)),
+        Ok(_) => {
+            super::person_index::index_contact(conn, ring, ContactId(id))?;
+            Ok(ContactId(id))
+        }
         Err(e) => by_blind(conn, &index)?.ok_or_else(|| e.into()),
     }
 }
@@ -84,12 +92,12 @@ fn fill_name(
     id: ContactId,
     name: Option<&str>,
     now: NaiveDateTime,
-) -> DbResult<()> {
+) -> DbResult<bool> {
     let Some(name) = name else {
-        return Ok(());
+        return Ok(false);
     };
     let sealed = ring.seal_str(field(id.0, "name"), name)?;
-    diesel::update(
+    let changed = diesel::update(
         contacts::table
             .find(id.0)
             .filter(contacts::name_enc.is_null()),
@@ -99,7 +107,7 @@ fn fill_name(
         contacts::updated_at.eq(now),
     ))
     .execute(conn)?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// Deletes the contact unless another conversation still names it; returns whether it
@@ -135,4 +143,68 @@ pub fn read(
         .map(|n| ring.open_str(field(id.0, "name"), &n))
         .transpose()?;
     Ok(Some((email, name)))
+}
+
+/// Everything stored about a contact, decrypted (an access to personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactFields {
+    pub email: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub customer_id: Option<String>,
+}
+
+/// A contact's fields (search helper SEARCH: what `person_index::index_contact` indexes).
+pub fn fields(conn: &mut DbConn, ring: &KeyRing, id: ContactId) -> DbResult<Option<ContactFields>> {
+    type Sealed = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let Some((email, name, phone, customer)) = contacts::table
+        .find(id.0)
+        .select((
+            contacts::email_enc,
+            contacts::name_enc,
+            contacts::phone_enc,
+            contacts::customer_id_enc,
+        ))
+        .first::<Sealed>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let open = |enc: Option<Vec<u8>>, column| {
+        enc.map(|c| ring.open_str(field(id.0, column), &c))
+            .transpose()
+    };
+    Ok(Some(ContactFields {
+        email: ring.open_str(field(id.0, "email"), &email)?,
+        name: open(name, "name")?,
+        phone: open(phone, "phone")?,
+        customer_id: open(customer, "customer_id")?,
+    }))
+}
+
+/// Sets (or with `None` clears) a contact's phone number and customer id and re-indexes
+/// it; `false`: no such contact. Call inside the caller's transaction.
+pub fn set_phone_and_customer_id(
+    conn: &mut DbConn,
+    ring: &KeyRing,
+    id: ContactId,
+    phone: Option<&str>,
+    customer_id: Option<&str>,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    let seal = |v: Option<&str>, column| {
+        v.map(|t| ring.seal_str(field(id.0, column), t.trim()))
+            .transpose()
+    };
+    let changed = diesel::update(contacts::table.find(id.0))
+        .set((
+            contacts::phone_enc.eq(seal(phone, "phone")?),
+            contacts::customer_id_enc.eq(seal(customer_id, "customer_id")?),
+            contacts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed == 1 {
+        super::person_index::index_contact(conn, ring, id)?;
+    }
+    Ok(changed == 1)
 }

@@ -154,6 +154,9 @@ pub fn create(
             conversations::updated_at.eq(now),
         ))
         .execute(conn)?;
+    if new.name.is_some() || new.email.is_some() {
+        super::person_index::index_conversation(conn, ring, ConversationId(id))?;
+    }
     Ok(ConversationId(id))
 }
 
@@ -336,6 +339,9 @@ pub fn identify(
     diesel::update(conversations::table.find(id.0))
         .set(conversations::updated_at.eq(now))
         .execute(conn)?;
+    if name.is_some() || email.is_some() {
+        super::person_index::index_conversation(conn, ring, id)?;
+    }
     Ok(true)
 }
 
@@ -353,6 +359,22 @@ pub fn of_contact(
         .filter(conversations::id.ne(except.0))
         .order(conversations::id.desc())
         .limit(limit)
+        .select((Row::as_select(), widgets::name))
+        .load::<(Row, String)>(conn)?
+        .into_iter()
+        .map(|(r, name)| Ok((Conversation::try_from(r)?, name)))
+        .collect()
+}
+
+/// These conversations with their widget's name, in no particular order (search results).
+pub fn with_widget_by_ids(
+    conn: &mut DbConn,
+    ids: &[ConversationId],
+) -> DbResult<Vec<(Conversation, String)>> {
+    let ids: Vec<i64> = ids.iter().map(|c| c.0).collect();
+    conversations::table
+        .inner_join(widgets::table)
+        .filter(conversations::id.eq_any(ids))
         .select((Row::as_select(), widgets::name))
         .load::<(Row, String)>(conn)?
         .into_iter()

@@ -3,7 +3,10 @@
 //! name and address, the contact unless another conversation names it), and one journal
 //! row remains with ids and the time only. Withdrawal under the keep-until-retention
 //! policy marks the consent and closes the conversation instead. Never records or logs
-//! anything about the person.
+//! anything about the person. Staff erasure (a contact, selected conversations) reuses the
+//! same steps: `staff`.
+
+pub mod staff;
 
 use super::contacts::{self, ContactId};
 use super::conversations::{self, ConversationId};
@@ -50,32 +53,51 @@ pub fn erase(
     action: Action,
     now: NaiveDateTime,
 ) -> DbResult<Option<Erased>> {
+    erase_as(conn, conversation, action.as_str(), now)
+}
+
+/// The journal's action word for a conversation the retention job removed (past its
+/// widget's period, or a withdrawn or missing consent; `jobs::expiry`).
+pub const EXPIRED: &str = "expired";
+
+/// `erase` by the retention job: the same steps, journaled as `EXPIRED`.
+pub fn expire(
+    conn: &mut DbConn,
+    conversation: ConversationId,
+    now: NaiveDateTime,
+) -> DbResult<Option<Erased>> {
+    erase_as(conn, conversation, EXPIRED, now)
+}
+
+fn erase_as(
+    conn: &mut DbConn,
+    conversation: ConversationId,
+    word: &str,
+    now: NaiveDateTime,
+) -> DbResult<Option<Erased>> {
     super::write_transaction(conn, |conn| {
         let Some(c) = conversations::by_id(conn, conversation)? else {
             return Ok(None);
         };
-        let id = conversation.0;
-        // Explicit deletes rather than relying on ON DELETE CASCADE: the list of what goes
-        // is visible here, and it does not depend on SQLite's foreign_keys pragma.
-        diesel::delete(messages::table.filter(messages::conversation_id.eq(id))).execute(conn)?;
-        diesel::delete(consents::table.filter(consents::conversation_id.eq(id))).execute(conn)?;
-        diesel::delete(conversation_meta::table.find(id)).execute(conn)?;
-        diesel::delete(conv::table.find(id)).execute(conn)?;
+        remove(conn, conversation)?;
         let contact_deleted = match c.contact {
-            Some(contact) => contacts::forget_if_unused(conn, contact)?,
+            Some(contact) => {
+                let gone = contacts::forget_if_unused(conn, contact)?;
+                if gone {
+                    super::person_index::forget_contact(conn, contact)?;
+                }
+                gone
+            }
             None => false,
         };
-        let journal = super::new_id(now.and_utc())?;
-        diesel::insert_into(erasure_journal::table)
-            .values((
-                erasure_journal::id.eq(journal),
-                erasure_journal::conversation_id.eq(id),
-                erasure_journal::widget_id.eq(c.widget.0),
-                erasure_journal::contact_id.eq(c.contact.filter(|_| contact_deleted).map(|c| c.0)),
-                erasure_journal::action.eq(action.as_str()),
-                erasure_journal::erased_at.eq(now),
-            ))
-            .execute(conn)?;
+        let journal = journal_row(
+            conn,
+            conversation.0,
+            c.widget.0,
+            c.contact.filter(|_| contact_deleted),
+            word,
+            now,
+        )?;
         Ok(Some(Erased {
             journal,
             widget: c.widget,
@@ -83,6 +105,43 @@ pub fn erase(
             contact_deleted,
         }))
     })
+}
+
+/// Deletes one conversation and every row that belongs to it; call inside a write
+/// transaction. Explicit deletes rather than relying on ON DELETE CASCADE: the list of what
+/// goes is visible here, and it does not depend on SQLite's foreign_keys pragma.
+fn remove(conn: &mut DbConn, conversation: ConversationId) -> DbResult<()> {
+    let id = conversation.0;
+    diesel::delete(messages::table.filter(messages::conversation_id.eq(id))).execute(conn)?;
+    diesel::delete(consents::table.filter(consents::conversation_id.eq(id))).execute(conn)?;
+    diesel::delete(conversation_meta::table.find(id)).execute(conn)?;
+    super::tags::forget_conversation(conn, conversation)?;
+    super::person_index::forget_conversation(conn, conversation)?;
+    diesel::delete(conv::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Writes one journal row (ids, action, time) and returns its id.
+fn journal_row(
+    conn: &mut DbConn,
+    conversation: i64,
+    widget: i64,
+    contact: Option<ContactId>,
+    action: &str,
+    now: NaiveDateTime,
+) -> DbResult<i64> {
+    let journal = super::new_id(now.and_utc())?;
+    diesel::insert_into(erasure_journal::table)
+        .values((
+            erasure_journal::id.eq(journal),
+            erasure_journal::conversation_id.eq(conversation),
+            erasure_journal::widget_id.eq(widget),
+            erasure_journal::contact_id.eq(contact.map(|c| c.0)),
+            erasure_journal::action.eq(action),
+            erasure_journal::erased_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(journal)
 }
 
 /// Withdrawal without deletion: the consent is marked withdrawn and the conversation
@@ -127,4 +186,55 @@ pub fn journal(conn: &mut DbConn, limit: i64) -> DbResult<Vec<JournalRow>> {
             erasure_journal::erased_at,
         ))
         .load(conn)?)
+}
+
+/// Restore (helper BACKUP): puts a journal row back with its own id when the table lacks
+/// it (a row known only from the journal file or an older backup). `true` when inserted.
+pub fn restore_journal_row(conn: &mut DbConn, row: &JournalRow) -> DbResult<bool> {
+    let exists = erasure_journal::table
+        .find(row.id)
+        .select(erasure_journal::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(erasure_journal::table)
+        .values((
+            erasure_journal::id.eq(row.id),
+            erasure_journal::conversation_id.eq(row.conversation_id),
+            erasure_journal::widget_id.eq(row.widget_id),
+            erasure_journal::contact_id.eq(row.contact_id),
+            erasure_journal::action.eq(&row.action),
+            erasure_journal::erased_at.eq(row.erased_at),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Restore (helper BACKUP): erases again what a journal row says was erased, with the same
+/// steps as the erasure itself and without a new journal row: the conversation (when the
+/// id is not 0) and, when the row names a contact, that contact with every conversation
+/// still naming it. Returns how many conversations and contacts went. Call inside a write
+/// transaction.
+pub fn replay(conn: &mut DbConn, row: &JournalRow) -> DbResult<(usize, usize)> {
+    let mut conversations_gone = 0;
+    if row.conversation_id != 0
+        && conversations::by_id(conn, ConversationId(row.conversation_id))?.is_some()
+    {
+        remove(conn, ConversationId(row.conversation_id))?;
+        conversations_gone += 1;
+    }
+    let mut contacts_gone = 0;
+    if let Some(contact) = row.contact_id.map(ContactId) {
+        for id in staff::conversations_of(conn, contact)? {
+            remove(conn, id)?;
+            conversations_gone += 1;
+        }
+        super::person_index::forget_contact(conn, contact)?;
+        contacts_gone =
+            diesel::delete(super::schema::contacts::table.find(contact.0)).execute(conn)?;
+    }
+    Ok((conversations_gone, contacts_gone))
 }

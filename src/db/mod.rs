@@ -1,11 +1,14 @@
 //! Storage: one diesel `MultiConnection` over SQLite (the embedded default) and PostgreSQL,
 //! an r2d2 pool, embedded migrations per backend. Knows no HTTP and no chat hub.
 
+pub mod approvals;
 pub mod audit;
 pub mod canned;
 pub mod consents;
+pub mod contact_edit;
 pub mod contacts;
 pub mod conversations;
+pub mod dsr;
 pub mod erasure;
 mod ids;
 pub mod login_challenges;
@@ -14,13 +17,17 @@ pub mod messages;
 pub mod migration_status;
 pub mod notices;
 pub mod operator_profiles;
+pub mod person_index;
 pub mod roles;
 pub mod route_rules;
 pub mod schema;
+pub mod search;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod statistics;
+pub mod tags;
 pub mod teams;
 pub mod throttle;
 pub mod visitor_meta;

@@ -291,3 +291,40 @@ pub fn delete(conn: &mut DbConn, id: RoleId) -> DbResult<bool> {
         Ok(deleted == 1)
     })
 }
+
+/// Whether members of the role must give a reason to open personal data outside their own
+/// scope (`access::reason_needed` decides when that applies). No row: not required.
+pub fn reason_required(conn: &mut DbConn, id: RoleId) -> DbResult<bool> {
+    use super::schema::role_reason_required as flags;
+    let required: Option<bool> = flags::table
+        .find(id.0)
+        .select(flags::required)
+        .first(conn)
+        .optional()?;
+    Ok(required.unwrap_or(false))
+}
+
+/// Sets the role's reason flag; `false` if there is no such role. Delete and insert: no
+/// upsert on the shared connection.
+pub fn set_reason_required(
+    conn: &mut DbConn,
+    id: RoleId,
+    required: bool,
+    now: NaiveDateTime,
+) -> DbResult<bool> {
+    use super::schema::role_reason_required as flags;
+    conn.transaction(|conn| {
+        if by_id(conn, id)?.is_none() {
+            return Ok(false);
+        }
+        diesel::delete(flags::table.find(id.0)).execute(conn)?;
+        diesel::insert_into(flags::table)
+            .values((
+                flags::role_id.eq(id.0),
+                flags::required.eq(required),
+                flags::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    })
+}

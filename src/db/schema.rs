@@ -132,6 +132,8 @@ diesel::table! {
         identity_recognition -> Bool,
         resumable_id -> Bool,
         withdrawal_policy -> Text,
+        // Months a conversation is kept after its last activity; 0: never deleted (helper RETENTION).
+        retention_months -> Integer,
     }
 }
 
@@ -198,6 +200,8 @@ diesel::table! {
         email_blind -> Binary,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        phone_enc -> Nullable<Binary>,
+        customer_id_enc -> Nullable<Binary>,
     }
 }
 
@@ -228,6 +232,8 @@ diesel::table! {
         outcome -> Text,
         reason -> Nullable<Text>,
         mac -> Binary,
+        // Which parts an action touched, fixed words (helper CONTACT, migration 000005).
+        detail -> Nullable<Text>,
     }
 }
 
@@ -339,6 +345,137 @@ diesel::table! {
     app_settings (key) {
         key -> Text,
         value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+// Register of data-subject requests (helper DSR).
+diesel::table! {
+    dsr_requests (id) {
+        id -> BigInt,
+        kind -> Text,
+        channel -> Text,
+        received_at -> Timestamp,
+        due_on -> Date,
+        extension_months -> Integer,
+        extension_reason_enc -> Nullable<Binary>,
+        status -> Text,
+        refusal_reason_enc -> Nullable<Binary>,
+        handler_id -> Nullable<BigInt>,
+        subject_enc -> Nullable<Binary>,
+        contact_id -> Nullable<BigInt>,
+        notes_enc -> Nullable<Binary>,
+        answered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dsr_actions (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        action -> Text,
+        object_kind -> Text,
+        object_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(dsr_actions -> dsr_requests (request_id));
+diesel::allow_tables_to_appear_in_same_query!(dsr_requests, dsr_actions);
+
+// Search over encrypted personal fields, and conversation tags (helper SEARCH).
+// person_index has no key of its own; (kind, blind) is what it is looked up by.
+diesel::table! {
+    person_index (kind, blind) {
+        kind -> Text,
+        blind -> Binary,
+        conversation_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    conversation_tags (conversation_id, tag) {
+        conversation_id -> BigInt,
+        tag -> Text,
+    }
+}
+
+// Pairs, not a group: a group would repeat pairs declared above (a conflicting impl).
+diesel::allow_tables_to_appear_in_same_query!(person_index, conversation_tags);
+diesel::allow_tables_to_appear_in_same_query!(person_index, conversations);
+diesel::allow_tables_to_appear_in_same_query!(person_index, contacts);
+diesel::allow_tables_to_appear_in_same_query!(person_index, widgets);
+diesel::allow_tables_to_appear_in_same_query!(conversation_tags, conversations);
+diesel::allow_tables_to_appear_in_same_query!(conversation_tags, contacts);
+diesel::allow_tables_to_appear_in_same_query!(conversation_tags, widgets);
+
+// Reason required per role (helper AUDIT7)
+diesel::table! {
+    role_reason_required (role_id) {
+        role_id -> BigInt,
+        required -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+// Runs of scheduled jobs, and each job's claim while it runs (helper RETENTION).
+diesel::table! {
+    job_runs (id) {
+        id -> BigInt,
+        job -> Text,
+        cause -> Text,
+        due_at -> Timestamp,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        lease_until -> Timestamp,
+        node -> Text,
+        status -> Text,
+        removed -> Text,
+        error -> Nullable<Text>,
+    }
+}
+
+// Backups made and their verify results (helper BACKUP).
+diesel::table! {
+    backup_runs (id) {
+        id -> BigInt,
+        file_name -> Text,
+        created_at -> Timestamp,
+        size_bytes -> BigInt,
+        backend -> Text,
+        cause -> Text,
+        ok -> Bool,
+        error -> Nullable<Text>,
+        verified_at -> Nullable<Timestamp>,
+        verify_ok -> Nullable<Bool>,
+        verify_message -> Nullable<Text>,
+    }
+}
+
+// Four-eyes approval of exports and bulk deletions; the per-role flag (helper FOUREYES).
+diesel::table! {
+    approvals (id) {
+        id -> BigInt,
+        kind -> Text,
+        requester_id -> BigInt,
+        params_enc -> Binary,
+        conversations -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        status -> Text,
+        approver_id -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    role_four_eyes (role_id) {
+        role_id -> BigInt,
+        required -> Bool,
         updated_at -> Timestamp,
     }
 }

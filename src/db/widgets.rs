@@ -3,7 +3,7 @@
 use super::schema::{widget_privacy, widgets};
 use super::{DbConn, DbError, DbResult};
 use crate::widget::lang::VisitorLang;
-use crate::widget::privacy::{PrivacySettings, WithdrawalPolicy};
+use crate::widget::privacy::{PrivacySettings, Retention, WithdrawalPolicy};
 use crate::widget::settings::{Position, WidgetSettings};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -34,6 +34,7 @@ struct PrivacyRow {
     identity_recognition: bool,
     resumable_id: bool,
     withdrawal_policy: String,
+    retention_months: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +54,8 @@ impl TryFrom<(WidgetRow, Option<PrivacyRow>)> for Widget {
             Some(p) => PrivacySettings {
                 withdrawal: WithdrawalPolicy::parse(&p.withdrawal_policy)
                     .ok_or_else(|| corrupt("withdrawal policy"))?,
+                retention: Retention::from_stored(p.retention_months)
+                    .ok_or_else(|| corrupt("retention period"))?,
                 policy_url: p.privacy_policy_url,
                 decline_contact: p.decline_contact,
                 privacy_mode: p.privacy_mode,
@@ -95,6 +98,7 @@ fn write_privacy(conn: &mut DbConn, id: i64, p: &PrivacySettings) -> DbResult<()
         widget_privacy::identity_recognition.eq(p.identity_recognition),
         widget_privacy::resumable_id.eq(p.resumable_id),
         widget_privacy::withdrawal_policy.eq(p.withdrawal.as_str()),
+        widget_privacy::retention_months.eq(p.retention.stored()),
     );
     // No upsert on the shared connection: update, and insert when there was no row.
     let changed = diesel::update(widget_privacy::table.find(id))

@@ -4,12 +4,13 @@
 //!
 //! What it must never do: put personal data or unbounded values into a label. Labels are
 //! route patterns (`/admin/canned/{id}/edit`, never the raw path), a fixed set of methods,
-//! status codes and fixed kinds. Counters only count what really happened: there is no
-//! scheduled job yet, so there is no job metric.
+//! status codes and fixed kinds. Counters only count what really happened. Scheduled jobs:
+//! last success, missed tick and failures per job (`jobs`).
 
 mod endpoint;
 mod histogram;
 mod http;
+mod jobs;
 mod render;
 
 pub use endpoint::start as start_endpoint;
@@ -62,6 +63,8 @@ pub struct Metrics {
     latency: Mutex<BTreeMap<(&'static str, String), Histogram>>,
     sockets: [AtomicI64; 3],
     messages: [AtomicU64; 3],
+    /// Scheduled jobs (`crate::jobs`).
+    pub jobs: jobs::JobMetrics,
 }
 
 impl Metrics {

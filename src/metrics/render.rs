@@ -97,6 +97,7 @@ pub fn render(metrics: &Metrics, certificate_not_after: Option<i64>) -> String {
             "plauder_tls_certificate_expiry_timestamp_seconds {not_after}"
         );
     }
+    metrics.jobs.render(&mut out);
     out
 }
 

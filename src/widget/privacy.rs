@@ -1,6 +1,7 @@
 //! A widget's privacy settings: the policy link, what a visitor who declines is shown,
 //! privacy mode (on by default) and what it forces off, the resumable id and what
-//! withdrawing consent does. Pure validation; never stores anything itself.
+//! withdrawing consent does, and how long conversations are kept (`Retention`). Pure
+//! validation; never stores anything itself.
 
 use super::settings::FieldError;
 
@@ -32,6 +33,75 @@ impl WithdrawalPolicy {
     }
 }
 
+/// How long a widget's conversations are kept after their last activity (last message,
+/// close, transfer); the nightly expiry job (`jobs::expiry`) deletes them afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// 1 to `MAX_MONTHS` months.
+    Months(u8),
+    /// Kept until staff delete them; the form shows a warning with this choice.
+    Never,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self::Months(12)
+    }
+}
+
+impl Retention {
+    pub const MAX_MONTHS: u8 = 36;
+
+    /// As stored in `widget_privacy.retention_months`: months, or 0 for never.
+    pub fn from_stored(months: i32) -> Option<Self> {
+        match months {
+            0 => Some(Self::Never),
+            m => u8::try_from(m)
+                .ok()
+                .filter(|m| (1..=Self::MAX_MONTHS).contains(m))
+                .map(Self::Months),
+        }
+    }
+
+    pub fn stored(self) -> i32 {
+        match self {
+            Self::Months(m) => i32::from(m),
+            Self::Never => 0,
+        }
+    }
+
+    /// The form's value: "1" … "36" or "never".
+    pub fn form_value(self) -> String {
+        match self {
+            Self::Months(m) => m.to_string(),
+            Self::Never => "never".to_string(),
+        }
+    }
+
+    /// A form value; empty (an older form or script) means the default.
+    pub fn parse_form(value: &str) -> Option<Self> {
+        match value.trim() {
+            "" => Some(Self::default()),
+            "never" => Some(Self::Never),
+            m => m
+                .parse::<i32>()
+                .ok()
+                .filter(|m| *m > 0)
+                .and_then(Self::from_stored),
+        }
+    }
+
+    /// Conversations whose last activity is at or before this time have expired at `now`;
+    /// `None` for never. Calendar months: 12 months before 2026-03-31 is 2025-03-31, one
+    /// month before 2026-03-31 is 2026-02-28.
+    pub fn cutoff(self, now: chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime> {
+        match self {
+            Self::Months(m) => now.checked_sub_months(chrono::Months::new(u32::from(m))),
+            Self::Never => None,
+        }
+    }
+}
+
 /// Validated privacy settings. Build them with `enforced` (or through the form) so that
 /// privacy mode always wins over the switches it forces off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +118,8 @@ pub struct PrivacySettings {
     /// After consent the widget keeps its conversation token in the iframe's localStorage.
     pub resumable_id: bool,
     pub withdrawal: WithdrawalPolicy,
+    /// How long conversations are kept after their last activity.
+    pub retention: Retention,
 }
 
 impl Default for PrivacySettings {
@@ -60,6 +132,7 @@ impl Default for PrivacySettings {
             identity_recognition: false,
             resumable_id: false,
             withdrawal: WithdrawalPolicy::DeleteNow,
+            retention: Retention::default(),
         }
     }
 }
@@ -83,6 +156,8 @@ pub struct PrivacyFields<'a> {
     pub identity_recognition: bool,
     pub resumable_id: bool,
     pub withdrawal_policy: &'a str,
+    /// "1" … "36" or "never"; empty means the default.
+    pub retention: &'a str,
 }
 
 /// An https address with a host and no spaces, quotes or control characters.
@@ -129,7 +204,14 @@ pub fn validate(f: &PrivacyFields<'_>, errors: &mut Vec<FieldError>) -> Option<P
             message: "widgets.error.withdrawal_policy",
         });
     }
-    let withdrawal = withdrawal?;
+    let retention = Retention::parse_form(f.retention);
+    if retention.is_none() {
+        errors.push(FieldError {
+            field: "retention",
+            message: "retention.widget.error",
+        });
+    }
+    let (withdrawal, retention) = (withdrawal?, retention?);
     (errors.len() == before).then(|| {
         PrivacySettings {
             policy_url,
@@ -138,6 +220,7 @@ pub fn validate(f: &PrivacyFields<'_>, errors: &mut Vec<FieldError>) -> Option<P
             identity_recognition: f.identity_recognition,
             resumable_id: f.resumable_id,
             withdrawal,
+            retention,
         }
         .enforced()
     })
@@ -155,6 +238,7 @@ mod tests {
             identity_recognition: true,
             resumable_id: true,
             withdrawal_policy: "keep_until_retention",
+            retention: "24",
         }
     }
 
@@ -167,6 +251,7 @@ mod tests {
         assert!(!s.identity_recognition, "forced off in privacy mode");
         assert!(s.resumable_id);
         assert_eq!(s.withdrawal, WithdrawalPolicy::KeepUntilRetention);
+        assert_eq!(s.retention, Retention::Months(24));
         let off = PrivacyFields {
             privacy_mode: false,
             ..fields()
@@ -192,10 +277,40 @@ mod tests {
     }
 
     #[test]
+    fn retention_months_and_never() {
+        assert_eq!(Retention::parse_form(""), Some(Retention::Months(12)));
+        assert_eq!(Retention::parse_form("1"), Some(Retention::Months(1)));
+        assert_eq!(Retention::parse_form("36"), Some(Retention::Months(36)));
+        assert_eq!(Retention::parse_form("never"), Some(Retention::Never));
+        for r in [
+            Retention::Months(1),
+            Retention::Months(36),
+            Retention::Never,
+        ] {
+            assert_eq!(Retention::from_stored(r.stored()), Some(r));
+            assert_eq!(Retention::parse_form(&r.form_value()), Some(r));
+        }
+        assert_eq!(Retention::from_stored(37), None);
+        let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(
+            Retention::Months(1).cutoff(at("2026-03-31 10:00")),
+            Some(at("2026-02-28 10:00"))
+        );
+        assert_eq!(
+            Retention::Months(12).cutoff(at("2026-03-31 10:00")),
+            Some(at("2025-03-31 10:00"))
+        );
+        assert_eq!(Retention::Never.cutoff(at("2026-03-31 10:00")), None);
+    }
+
+    #[test]
     fn bad_fields_are_named() {
         let long = "x".repeat(501);
         type Spoil = fn(&mut PrivacyFields<'static>, &'static str);
-        let cases: [(&str, Spoil); 6] = [
+        let cases: [(&str, Spoil); 9] = [
+            ("retention", |f, _| f.retention = "0"),
+            ("retention", |f, _| f.retention = "37"),
+            ("retention", |f, _| f.retention = "forever"),
             ("privacy_policy_url", |f, _| {
                 f.policy_url = "http://example.de"
             }),

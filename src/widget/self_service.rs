@@ -37,7 +37,11 @@ impl VisitorSocket {
             .blocking(move |conn, st| {
                 let entry = crate::audit::hooks::self_service_shown(st.clock.naive(), id);
                 crate::audit::read(conn, &st.ring, entry, |c| {
-                    super::my_data::load(c, &st.ring, id, st.clock.naive())
+                    let data = super::my_data::load(c, &st.ring, id, st.clock.naive())?;
+                    if data.is_some() {
+                        crate::audit::hooks::self_service_access(c, st.clock.naive(), id)?;
+                    }
+                    Ok(data)
                 })
             })
             .await;

@@ -74,6 +74,9 @@ pub struct WidgetForm {
     pub resumable_id: Option<String>,
     #[serde(default)]
     pub withdrawal_policy: String,
+    /// "1" … "36" months or "never" (`privacy::Retention`); empty: the default.
+    #[serde(default)]
+    pub retention: String,
 }
 
 /// One field that is wrong, and the i18n key of what is wrong with it.
@@ -160,6 +163,7 @@ impl WidgetForm {
                 identity_recognition: self.identity_recognition.is_some(),
                 resumable_id: self.resumable_id.is_some(),
                 withdrawal_policy: &self.withdrawal_policy,
+                retention: &self.retention,
             },
             &mut errors,
         );

@@ -5,6 +5,8 @@
 //! written the read does not happen; no personal value reaches an audit row.
 
 mod admin;
+mod admin_changes;
+mod bounded;
 mod chain;
 mod hooks;
 mod nodes;

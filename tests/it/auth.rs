@@ -245,3 +245,27 @@ both_backends!(disabling_a_user_kills_its_sessions, |db| {
     );
     assert_eq!(r.status, 401, "a disabled account cannot sign in");
 });
+
+// The first failures of one subject from several requests at once (one address, many
+// tabs) all count; none of them turns into a server error (PostgreSQL lets both insert
+// attempts find no row, and the loser's unique violation used to escape as a 500).
+both_backends!(simultaneous_first_failures_all_count, |db| {
+    let server = TestServer::start(db);
+    let now = chrono::Utc::now().naive_utc();
+    for round in 0..20u8 {
+        let subject = [b's', round];
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    let mut conn = server.conn();
+                    barrier.wait();
+                    plauder::db::throttle::record_failure(&mut conn, &subject, now).unwrap();
+                });
+            }
+        });
+        let mut conn = server.conn();
+        let fifth = plauder::db::throttle::record_failure(&mut conn, &subject, now).unwrap();
+        assert_eq!(fifth, 5, "every one of the four was counted");
+    }
+});

@@ -105,8 +105,14 @@ both_backends!(
             ("conversations", -1),
             ("consents", -1),
             ("messages", -5),
+            // The search index's entries of the conversation and its contact (issue 8).
+            ("person_index", -4),
             ("erasure_journal", 1),
             ("audit_log", 1),
+            // The register of data-subject requests: an answered erasure request, linked
+            // to the conversation by id (db::dsr::self_service).
+            ("dsr_requests", 1),
+            ("dsr_actions", 1),
         ]
         .into_iter()
         .map(|(t, n)| (t.to_string(), n))
@@ -261,10 +267,13 @@ both_backends!(withdrawal_applies_the_widgets_policy, |db| {
     let mut before = row_counts(&server);
     assert_eq!(withdraw(&mut ws)["deleted"], false);
     *before.get_mut("audit_log").unwrap() += 1;
+    // The register of data-subject requests: an answered objection, by conversation id.
+    *before.get_mut("dsr_requests").unwrap() += 1;
+    *before.get_mut("dsr_actions").unwrap() += 1;
     assert_eq!(
         row_counts(&server),
         before,
-        "nothing deleted, nothing added but the audit entry"
+        "nothing deleted, nothing added but the audit entry and the register's request"
     );
     let withdrawn: Option<chrono::NaiveDateTime> = consents::table
         .filter(consents::conversation_id.eq(id))

@@ -5,8 +5,15 @@
 mod audit;
 mod baseline;
 mod chat;
+mod dsr;
+mod dsr_sql;
+mod http;
 mod idle;
 mod net;
+mod seed;
+mod seed_data;
+mod seed_rows;
+mod seed_setup;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -39,6 +46,16 @@ enum Command {
     SqliteBaseline(baseline::SqliteArgs),
     /// Audit entries per second on a database, from several threads; checks the chain.
     AuditAppends(audit::AuditArgs),
+    /// Fill a database with contacts and conversations for the data-subject request figures.
+    Seed(seed::SeedArgs),
+    /// Pages requested one at a time over a signed-in session; p50/p95 per round.
+    TimedGet(dsr::GetArgs),
+    /// One download (an export): throughput, CSV records, the server's peak RSS growth.
+    Download(dsr::DownloadArgs),
+    /// Erases a contact through the console; prints the time of the POST.
+    Erase(dsr::EraseArgs),
+    /// The search's SQL alone (db::search::ids) and a plain indexed lookup, p50/p95.
+    SearchSql(dsr_sql::SqlArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +68,11 @@ fn main() -> ExitCode {
         Command::EchoRtt(a) => baseline::echo_rtt(&a),
         Command::SqliteBaseline(a) => baseline::sqlite(&a),
         Command::AuditAppends(a) => audit::run(&a),
+        Command::Seed(a) => seed::run(&a),
+        Command::TimedGet(a) => dsr::timed_get(&a),
+        Command::Download(a) => dsr::download(&a),
+        Command::Erase(a) => dsr::erase(&a),
+        Command::SearchSql(a) => dsr_sql::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@
 
 use crate::db::audit::Row;
 
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 12] = [
     "seq",
     "time_utc",
     "actor",
@@ -16,6 +16,7 @@ pub const HEADER: [&str; 11] = [
     "object_id",
     "outcome",
     "reason",
+    "detail",
     "mac",
 ];
 
@@ -55,6 +56,7 @@ pub fn row(r: &Row, actor_name: &str) -> String {
             opt(r.object_id),
             r.outcome.clone(),
             r.reason.clone().unwrap_or_default(),
+            r.detail.clone().unwrap_or_default(),
             r.mac.iter().map(|b| format!("{b:02x}")).collect(),
         ]
         .map(|v| cell(&v)),

@@ -22,6 +22,10 @@ struct EditPage {
     builtin: bool,
     fixed: bool,
     holders: i64,
+    /// Members must give a reason to open personal data outside their own scope.
+    reason_required: bool,
+    /// Exports and bulk deletions of members wait for a second person's approval.
+    four_eyes: bool,
     rows: Vec<AreaRow>,
     /// Field name and message.
     error: Option<(String, String)>,
@@ -51,13 +55,26 @@ fn rows_of(t: &Tr, matrix: &Matrix) -> Vec<AreaRow> {
         .collect()
 }
 
-async fn load(state: &AppState, id: RoleId) -> Result<(Role, i64), AppError> {
+/// A role as its page shows it: how many hold it, and whether it requires a reason.
+pub(super) struct Loaded {
+    pub role: Role,
+    pub holders: i64,
+    pub reason: bool,
+    pub four_eyes: bool,
+}
+
+pub(super) async fn load(state: &AppState, id: RoleId) -> Result<Loaded, AppError> {
     state
         .blocking(move |conn, _| {
             let Some(role) = roles::by_id(conn, id)? else {
                 return Ok(None);
             };
-            Ok(Some((role, roles::holders(conn, id)?)))
+            Ok(Some(Loaded {
+                role,
+                holders: roles::holders(conn, id)?,
+                reason: roles::reason_required(conn, id)?,
+                four_eyes: crate::db::approvals::role_required(conn, id)?,
+            }))
         })
         .await?
         .ok_or(AppError::NotFound)
@@ -73,18 +90,20 @@ struct Shown {
 fn render_edit(
     req: &HttpRequest,
     session: &Authenticated,
-    role: &Role,
-    holders: i64,
+    loaded: &Loaded,
     shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let page = Chrome::new(req, Some(session))?;
+    let role = &loaded.role;
     let view = EditPage {
         id: role.id.0,
         name: shown.name,
         builtin: role.builtin.is_some(),
         fixed: role.builtin == Some(Builtin::Admin),
-        holders,
+        holders: loaded.holders,
+        reason_required: loaded.reason,
+        four_eyes: loaded.four_eyes,
         rows: rows_of(&page.t, &shown.matrix),
         error: shown.error,
         saved: shown.saved,
@@ -106,15 +125,15 @@ pub(super) async fn show(
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, READ, Object::None)?;
-    let (role, holders) = load(&state, RoleId(path.into_inner())).await?;
+    let loaded = load(&state, RoleId(path.into_inner())).await?;
     let t = Tr::new(crate::console::page::lang_of(&req));
     let shown = Shown {
-        name: label(&t, &role),
-        matrix: role.matrix,
+        name: label(&t, &loaded.role),
+        matrix: loaded.role.matrix,
         error: None,
         saved: query.saved.is_some(),
     };
-    render_edit(&req, &session, &role, holders, shown, StatusCode::OK)
+    render_edit(&req, &session, &loaded, shown, StatusCode::OK)
 }
 
 /// The matrix a form describes, or the first field that holds no valid value.
@@ -152,7 +171,8 @@ pub(super) async fn save(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     csrf::verify(&req, Some(&session), form.get("csrf").map(String::as_str))?;
-    let (role, holders) = load(&state, RoleId(path.into_inner())).await?;
+    let loaded = load(&state, RoleId(path.into_inner())).await?;
+    let role = &loaded.role;
     let t = Tr::new(crate::console::page::lang_of(&req));
     let refuse = |status, name: String, matrix, field: &str, message: String| {
         let shown = Shown {
@@ -161,20 +181,20 @@ pub(super) async fn save(
             error: Some((field.to_string(), message)),
             saved: false,
         };
-        render_edit(&req, &session, &role, holders, shown, status)
+        render_edit(&req, &session, &loaded, shown, status)
     };
     if role.builtin == Some(Builtin::Admin) {
         let message = t.get("roles.error.admin_fixed").to_string();
         return refuse(
             StatusCode::BAD_REQUEST,
-            label(&t, &role),
+            label(&t, role),
             role.matrix,
             "matrix",
             message,
         );
     }
     let typed = if role.builtin.is_some() {
-        label(&t, &role)
+        label(&t, role)
     } else {
         field(&form, "name").to_string()
     };
@@ -211,7 +231,7 @@ pub(super) async fn save(
             }
         }
     };
-    let id = role.id;
+    let (id, me) = (role.id, session.actor.staff);
     let saved = state
         .blocking(move |conn, st| {
             let now = st.clock.naive();
@@ -220,13 +240,15 @@ pub(super) async fn save(
                     return Ok(false);
                 }
             }
-            // Name and matrix change together or not at all.
-            conn.transaction(|conn| {
+            // Name and matrix change together with their entry, or not at all.
+            let entry = hooks::admin(now, me, Action::RoleChanged, audit::Object::role(id));
+            let work = |conn: &mut DbConn| {
                 if let Some(name) = &name {
                     roles::rename(conn, id, name, now)?;
                 }
                 roles::set_matrix(conn, id, &matrix, now)
-            })?;
+            };
+            hooks::change(conn, &st.ring, &entry, work, |changed| *changed)?;
             Ok(true)
         })
         .await;
@@ -235,11 +257,11 @@ pub(super) async fn save(
             access_changed(&state, None);
             Ok(see_other(format!("/admin/roles/{}?saved=1", id.0)))
         }
-        Ok(false) | Err(DbError::Query(_)) => {
+        Err(e) if !name_clash(&e) => Err(e.into()),
+        Ok(false) | Err(_) => {
             let message = t.get("roles.error.name_taken").to_string();
             refuse(StatusCode::BAD_REQUEST, typed, matrix, "name", message)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -252,15 +274,23 @@ pub(super) async fn delete(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     csrf::verify(&req, Some(&session), form.get("csrf").map(String::as_str))?;
-    let (role, holders) = load(&state, RoleId(path.into_inner())).await?;
+    let loaded = load(&state, RoleId(path.into_inner())).await?;
+    let role = &loaded.role;
     let t = Tr::new(crate::console::page::lang_of(&req));
     let grant = Object::Grant {
         role: Some(role.id),
         matrix: role.matrix,
     };
     access::require(&session.actor, EDIT, grant)?;
-    let id = role.id;
-    let deleted = state.blocking(move |conn, _| roles::delete(conn, id)).await;
+    let (id, me) = (role.id, session.actor.staff);
+    let deleted = state
+        .blocking(move |conn, st| {
+            let now = st.clock.naive();
+            let entry = hooks::admin(now, me, Action::RoleDeleted, audit::Object::role(id));
+            let work = |c: &mut DbConn| roles::delete(c, id);
+            hooks::change(conn, &st.ring, &entry, work, |deleted| *deleted)
+        })
+        .await;
     let key = match deleted {
         Ok(true) => {
             access_changed(&state, None);
@@ -272,17 +302,10 @@ pub(super) async fn delete(
         Err(e) => return Err(e.into()),
     };
     let shown = Shown {
-        name: label(&t, &role),
+        name: label(&t, role),
         matrix: role.matrix,
         error: Some(("delete".into(), t.get(key).to_string())),
         saved: false,
     };
-    render_edit(
-        &req,
-        &session,
-        &role,
-        holders,
-        shown,
-        StatusCode::BAD_REQUEST,
-    )
+    render_edit(&req, &session, &loaded, shown, StatusCode::BAD_REQUEST)
 }

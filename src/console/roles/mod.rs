@@ -4,17 +4,20 @@
 //! grants or changes a role beyond their own matrix (`access::require` with
 //! `Object::Grant`). Every change tells open console sockets to re-read their access.
 
+mod four_eyes;
 mod matrix;
+mod reason;
 
 use matrix::{delete, save, show};
 
 use super::csrf;
 use super::session::Authenticated;
 use crate::access::{self, Area, Grant, Level, Matrix, Object, Permission, Scope};
+use crate::audit::{self, Action, hooks};
 use crate::chat::Event;
 use crate::console::page::Chrome;
 use crate::db::roles::{self, Builtin, Role, RoleId};
-use crate::db::{DbError, staff};
+use crate::db::{DbConn, DbError, staff};
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
 use crate::i18n::Tr;
@@ -22,7 +25,6 @@ use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::Connection as _;
 use std::collections::HashMap;
 
 const READ: Permission = Permission::Read(Area::Staff);
@@ -34,6 +36,12 @@ pub fn mount(r: &mut Routes<'_>) {
     r.get("/admin/roles/{id}", Rule::Staff(READ), show);
     r.post("/admin/roles/{id}", Rule::Staff(EDIT), save);
     r.post("/admin/roles/{id}/delete", Rule::Staff(EDIT), delete);
+    r.post("/admin/roles/{id}/reason", Rule::Staff(EDIT), reason::save);
+    r.post(
+        "/admin/roles/{id}/four-eyes",
+        Rule::Staff(EDIT),
+        four_eyes::save,
+    );
 }
 
 /// A role's name as staff see it: built-in roles translated.
@@ -49,6 +57,16 @@ pub fn valid_name(name: &str) -> Option<String> {
     let name = name.trim();
     let ok = (1..=60).contains(&name.chars().count()) && !name.chars().any(char::is_control);
     ok.then(|| name.to_string())
+}
+
+/// Whether a failed write hit a unique name (two admins naming alike at once); any other
+/// failure, such as an audit entry that could not be written, is a real error.
+pub fn name_clash(e: &DbError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e,
+        DbError::Query(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    )
 }
 
 /// Tells every open console socket to re-read its access.
@@ -152,19 +170,24 @@ async fn create(
         )
         .await;
     };
-    let wanted = name.clone();
+    let (wanted, me) = (name.clone(), session.actor.staff);
     let created = state
         .blocking(move |conn, st| {
             if roles::name_taken(conn, &wanted, None)? {
                 return Ok(None);
             }
+            let now = st.clock.naive();
             // A new role starts with nothing: the admin grants what it needs.
-            roles::create(conn, &wanted, &Matrix::empty(), st.clock.naive()).map(Some)
+            let work = |c: &mut DbConn| roles::create(c, &wanted, &Matrix::empty(), now);
+            let entry =
+                |id: &RoleId| hooks::admin(now, me, Action::RoleCreated, audit::Object::role(*id));
+            audit::after(conn, &st.ring, work, entry).map(Some)
         })
         .await;
     match created {
         Ok(Some(id)) => Ok(see_other(format!("/admin/roles/{}", id.0))),
-        Ok(None) | Err(DbError::Query(_)) => {
+        Err(e) if !name_clash(&e) => Err(e.into()),
+        Ok(None) | Err(_) => {
             let message = t.get("roles.error.name_taken").to_string();
             render_list(
                 &req,
@@ -176,6 +199,5 @@ async fn create(
             )
             .await
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -3,6 +3,7 @@
 //! appear to visitors (alias, avatars, uploads stripped of metadata).
 
 pub mod appearance;
+mod reset;
 mod second_factor;
 mod sessions;
 

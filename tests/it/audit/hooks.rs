@@ -124,7 +124,7 @@ fn admin_id(server: &TestServer) -> i64 {
 }
 
 /// Makes every audit write fail, as a full disk or a broken table would.
-fn block_audit(server: &TestServer, db: Db) {
+pub fn block_audit(server: &TestServer, db: Db) {
     super::sql(
         server,
         match db {
@@ -142,7 +142,7 @@ fn block_audit(server: &TestServer, db: Db) {
     );
 }
 
-fn unblock_audit(server: &TestServer, db: Db) {
+pub fn unblock_audit(server: &TestServer, db: Db) {
     super::sql(
         server,
         match db {

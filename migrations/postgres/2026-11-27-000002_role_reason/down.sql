@@ -1,0 +1,1 @@
+DROP TABLE role_reason_required;

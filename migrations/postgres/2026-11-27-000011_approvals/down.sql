@@ -1,0 +1,2 @@
+DROP TABLE role_four_eyes;
+DROP TABLE approvals;

@@ -1,0 +1,2 @@
+DROP TABLE dsr_actions;
+DROP TABLE dsr_requests;

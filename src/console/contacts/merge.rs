@@ -1,0 +1,236 @@
+//! `/console/contacts/{id}/merge`: makes two contacts one. The page first asks for the
+//! other contact (by its e-mail address, or `?other=ID` from the rectification form), then
+//! shows both side by side and what the result will hold; the POST merges: the other's
+//! conversations move to this one, its fields fill this one's empty ones, it is deleted,
+//! index entries are re-derived, and both contacts get a `contact_merged` entry, all in one
+//! transaction. Both must be within the actor's reach (contacts edit); a contact outside it
+//! is answered like a missing one.
+
+use super::{EDIT, Stop, decide, entry, link_request, request_id};
+use crate::access::{self, Object};
+use crate::audit::{self, Action, Field};
+use crate::console::csrf;
+use crate::console::page::Chrome;
+use crate::console::session::Authenticated;
+use crate::db::contact_edit::{self, Record};
+use crate::db::contacts::ContactId;
+use crate::db::{DbConn, DbResult};
+use crate::error::AppError;
+use crate::http::routes::{Routes, Rule};
+use crate::state::AppState;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn mount(r: &mut Routes<'_>) {
+    r.get("/console/contacts/{id}/merge", Rule::Staff(EDIT), confirm);
+    r.post("/console/contacts/{id}/merge", Rule::Staff(EDIT), merge);
+}
+
+/// Both contacts for the confirmation, with how many conversations each has.
+pub struct Pair {
+    pub keep: Record,
+    pub keep_conversations: usize,
+    pub gone: Record,
+    pub gone_conversations: usize,
+}
+
+impl Pair {
+    /// Both sides in the order shown: heading key, contact, conversations.
+    pub fn sides(&self) -> [(&'static str, &Record, usize); 2] {
+        [
+            ("contact.merge.keep", &self.keep, self.keep_conversations),
+            ("contact.merge.gone", &self.gone, self.gone_conversations),
+        ]
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/contact_merge.html")]
+struct MergePage {
+    page: Chrome,
+    id: i64,
+    /// `None`: ask for the other contact.
+    pair: Option<Pair>,
+    typed: String,
+    not_found: bool,
+    request: Option<String>,
+}
+
+impl MergePage {
+    fn request_value(&self) -> Option<&str> {
+        self.request.as_deref()
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmQuery {
+    other: Option<String>,
+    email: Option<String>,
+    request: Option<String>,
+}
+
+enum Found {
+    Pair(Box<Pair>),
+    NotFound,
+}
+
+/// The other contact the query names, if it exists, differs and is within reach.
+fn other_of(
+    conn: &mut DbConn,
+    st: &AppState,
+    actor: &access::Actor,
+    id: ContactId,
+    query: &ConfirmQuery,
+) -> DbResult<Option<ContactId>> {
+    let other = match (query.other.as_deref(), query.email.as_deref()) {
+        (Some(o), _) => o.trim().parse::<i64>().ok().map(ContactId),
+        (None, Some(e)) if !e.trim().is_empty() => contact_edit::by_email(conn, &st.ring, e)?,
+        _ => None,
+    };
+    match other {
+        Some(o) if o != id && decide(conn, actor, EDIT, o)?.is_ok() => Ok(Some(o)),
+        _ => Ok(None),
+    }
+}
+
+async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<ConfirmQuery>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.actor, EDIT, Object::None)?;
+    let id = ContactId(path.into_inner());
+    let query = query.into_inner();
+    let asked = query.other.is_some() || query.email.as_deref().is_some_and(|e| !e.is_empty());
+    let typed = query.email.clone().unwrap_or_default();
+    let request = query.request.clone();
+    let actor = session.actor.clone();
+    let found = state
+        .blocking(move |conn, st| {
+            if let Err(refused) = decide(conn, &actor, EDIT, id)? {
+                return Ok(Err(refused));
+            }
+            if !asked {
+                return Ok(Ok(None));
+            }
+            let Some(other) = other_of(conn, st, &actor, id, &query)? else {
+                return Ok(Ok(Some(Found::NotFound)));
+            };
+            let now = st.clock.naive();
+            let first = entry(now, &actor, Action::ContactViewed, id);
+            // Both contacts are shown: both reads are recorded before anything is decrypted.
+            let pair = audit::before(conn, &st.ring, &first, |conn| {
+                audit::record(
+                    conn,
+                    &st.ring,
+                    &entry(now, &actor, Action::ContactViewed, other),
+                )?;
+                let (Some(keep), Some(gone)) = (
+                    contact_edit::load(conn, &st.ring, id)?,
+                    contact_edit::load(conn, &st.ring, other)?,
+                ) else {
+                    return Err(crate::db::DbError::Conflict("a contact went away"));
+                };
+                let count = |conn: &mut DbConn, c| {
+                    crate::db::erasure::staff::conversations_of(conn, c).map(|v| v.len())
+                };
+                Ok(Pair {
+                    keep_conversations: count(conn, id)?,
+                    gone_conversations: count(conn, other)?,
+                    keep,
+                    gone,
+                })
+            })?;
+            Ok(Ok(Some(Found::Pair(Box::new(pair)))))
+        })
+        .await??;
+    let (pair, not_found) = match found {
+        None => (None, false),
+        Some(Found::NotFound) => (None, true),
+        Some(Found::Pair(p)) => (Some(*p), false),
+    };
+    let view = MergePage {
+        page: Chrome::new(&req, Some(&session))?,
+        id: id.0,
+        pair,
+        typed,
+        not_found,
+        request,
+    };
+    let status = if not_found {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    view.page.render(&view, status)
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    csrf: Option<String>,
+    other: Option<String>,
+    request: Option<String>,
+}
+
+async fn merge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    form: web::Form<MergeForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.actor, EDIT, Object::None)?;
+    csrf::verify(&req, Some(&session), form.csrf.as_deref())?;
+    let keep = ContactId(path.into_inner());
+    let request = request_id(form.request.as_deref())?;
+    let gone = form
+        .other
+        .as_deref()
+        .and_then(|o| o.trim().parse::<i64>().ok())
+        .map(ContactId)
+        .filter(|g| *g != keep)
+        .ok_or_else(|| AppError::BadRequest("name the other contact to merge".into()))?;
+    let actor = session.actor.clone();
+    state
+        .blocking(move |conn, st| {
+            let now = st.clock.naive();
+            Ok(crate::db::write_transaction(
+                conn,
+                |conn| -> Result<(), Stop> {
+                    decide(conn, &actor, EDIT, keep)??;
+                    decide(conn, &actor, EDIT, gone)??;
+                    let merged = contact_edit::merge(conn, &st.ring, keep, gone, now)?
+                        .ok_or(AppError::NotFound)?;
+                    let mut fields = Vec::new();
+                    for (filled, field) in [
+                        (merged.name, Field::Name),
+                        (merged.phone, Field::Phone),
+                        (merged.customer_id, Field::CustomerId),
+                        (merged.moved > 0, Field::Conversations),
+                    ] {
+                        if filled {
+                            fields.push(field);
+                        }
+                    }
+                    let kept = entry(now, &actor, Action::ContactMerged, keep).fields(&fields);
+                    audit::record(conn, &st.ring, &kept)?;
+                    let went = entry(now, &actor, Action::ContactMerged, gone);
+                    audit::record(conn, &st.ring, &went)?;
+                    link_request(conn, request, "merged", "contact", keep.0, now)?;
+                    Ok(())
+                },
+            ))
+        })
+        .await?
+        .map_err(AppError::from)?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/console/contacts/{}?done=merged", keep.0),
+        ))
+        .finish())
+}
