@@ -53,8 +53,8 @@ echo "-- database file: $(du -sh "$data/plauder.db" | cut -f1); messages: $(sql 
 expired=$(awk '/^  messages:/ {print $2}' "$work/dry")
 
 off=(PLAUDER_JOBS_EXPIRY= PLAUDER_JOBS_TECHNICAL= PLAUDER_JOBS_SESSIONS= PLAUDER_JOBS_AUDIT= PLAUDER_JOBS_DSR= PLAUDER_JOBS_BACKUP=)
-(ulimit -n "$(ulimit -Hn)"; env "${off[@]}" PLAUDER_LOG_LEVEL=warn GLIBC_TUNABLES=$tunables \
-  exec "$BIN/plauder" --data-dir "$data" --listen "127.0.0.1:$PORT" serve) >"$work/serve.log" 2>&1 &
+(ulimit -n "$(ulimit -Hn)"; exec env "${off[@]}" PLAUDER_LOG_LEVEL=warn GLIBC_TUNABLES=$tunables \
+  "$BIN/plauder" --data-dir "$data" --listen "127.0.0.1:$PORT" serve) >"$work/serve.log" 2>&1 &
 for _ in $(seq 300); do curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 curl -skf "https://127.0.0.1:$PORT/readyz" >/dev/null || { echo "plauder did not start"; cat "$work/serve.log"; exit 1; }
 chat=("$BIN/plauder-load" chat --server "127.0.0.1:$PORT" --cert "$data/tls/cert.pem" --widget "$WIDGET"
