@@ -13,6 +13,19 @@ pub(super) async fn save(
     path: web::Path<i64>,
     form: Fields,
 ) -> Result<HttpResponse, AppError> {
+    save_flag(req, state, session, path, form, roles::set_reason_required).await
+}
+
+/// Sets one of a role's yes/no flags (reason required, four-eyes) from its check box: the
+/// same permission checks, CSRF and `role_changed` entry for each flag.
+pub(super) async fn save_flag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    form: Fields,
+    set: fn(&mut DbConn, RoleId, bool, chrono::NaiveDateTime) -> crate::db::DbResult<bool>,
+) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     csrf::verify(&req, Some(&session), form.get("csrf").map(String::as_str))?;
     let role = load(&state, RoleId(path.into_inner())).await?.role;
@@ -36,7 +49,7 @@ pub(super) async fn save(
         .blocking(move |conn, st| {
             let now = st.clock.naive();
             let entry = hooks::admin(now, me, Action::RoleChanged, audit::Object::role(id));
-            let work = |c: &mut DbConn| roles::set_reason_required(c, id, required, now);
+            let work = |c: &mut DbConn| set(c, id, required, now);
             hooks::change(conn, &st.ring, &entry, work, |changed| *changed)
         })
         .await?;
