@@ -34,7 +34,8 @@ pub struct Restored {
     pub journal_rows: usize,
     pub conversations_erased: usize,
     pub contacts_erased: usize,
-    pub purged: Option<String>,
+    /// What the purge of everything already expired removed (`Counts::summary`).
+    pub purged: String,
 }
 
 pub fn restore(
@@ -155,16 +156,12 @@ fn prepare(
 /// The retention purge of everything already expired (conversation expiry and technical
 /// details, `jobs::purge_expired`, the scheduled jobs' own code), run on the restored
 /// database before any server serves it. Returns what it did, for the output.
-pub fn purge_expired(
-    db: &Db,
-    ring: &KeyRing,
-    now: NaiveDateTime,
-) -> Result<Option<String>, BackupError> {
+pub fn purge_expired(db: &Db, ring: &KeyRing, now: NaiveDateTime) -> Result<String, BackupError> {
     let counts = crate::jobs::purge_expired(db, ring, now).map_err(|e| match e {
         crate::jobs::JobError::Db(e) => BackupError::Db(e),
         other => BackupError::Io(format!("purging what has expired: {other}")),
     })?;
-    Ok(Some(counts.summary()))
+    Ok(counts.summary())
 }
 
 /// SQLite: moves the WAL into the main file so the WAL can be removed safely.

@@ -154,12 +154,7 @@ pub fn run(config: Config, cmd: BackupCommand) -> Result<(), Failure> {
                 "erasure journal: {} row(s) replayed; erased again: {} conversation(s), {} contact(s)",
                 restored.journal_rows, restored.conversations_erased, restored.contacts_erased
             );
-            match restored.purged {
-                Some(what) => println!("expired data purged: {what}"),
-                None => println!(
-                    "expired data: purged by the retention jobs at the next start (catch-up run)"
-                ),
-            }
+            println!("expired data purged: {}", restored.purged);
             Ok(())
         }
     }

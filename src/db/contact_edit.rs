@@ -145,6 +145,7 @@ pub fn merge(
         .execute(conn)?;
     person_index::forget_contact(conn, gone)?;
     diesel::delete(rows::table.find(gone.0)).execute(conn)?;
+    super::erasure::journal_merged(conn, gone, now)?;
     let fields = ContactFields {
         email: k.fields.email,
         name,

@@ -215,8 +215,10 @@ pub fn restore_journal_row(conn: &mut DbConn, row: &JournalRow) -> DbResult<bool
 
 /// Restore (helper BACKUP): erases again what a journal row says was erased, with the same
 /// steps as the erasure itself and without a new journal row: the conversation (when the
-/// id is not 0) and, when the row names a contact, that contact with every conversation
-/// still naming it. Returns how many conversations and contacts went. Call inside a write
+/// id is not 0) and the contact the row names. Every erased conversation has a row of its
+/// own, so a conversation of the backup that still names an erased contact was moved to
+/// another contact before the erasure (a merge) and lives on: it stays, without the
+/// contact. Returns how many conversations and contacts went. Call inside a write
 /// transaction.
 pub fn replay(conn: &mut DbConn, row: &JournalRow) -> DbResult<(usize, usize)> {
     let mut conversations_gone = 0;
@@ -227,14 +229,23 @@ pub fn replay(conn: &mut DbConn, row: &JournalRow) -> DbResult<(usize, usize)> {
         conversations_gone += 1;
     }
     let mut contacts_gone = 0;
-    if let Some(contact) = row.contact_id.map(ContactId) {
-        for id in staff::conversations_of(conn, contact)? {
-            remove(conn, id)?;
-            conversations_gone += 1;
-        }
-        super::person_index::forget_contact(conn, contact)?;
+    if let Some(contact) = row.contact_id {
+        diesel::update(conv::table.filter(conv::contact_id.eq(contact)))
+            .set(conv::contact_id.eq(None::<i64>))
+            .execute(conn)?;
+        super::person_index::forget_contact(conn, ContactId(contact))?;
         contacts_gone =
-            diesel::delete(super::schema::contacts::table.find(contact.0)).execute(conn)?;
+            diesel::delete(super::schema::contacts::table.find(contact)).execute(conn)?;
     }
     Ok((conversations_gone, contacts_gone))
+}
+
+/// The journal's action word for a contact merged into another (`contact_edit::merge`):
+/// its row and what it held are gone, so a restore of an older backup removes it again.
+pub const MERGED: &str = "merged";
+
+/// Journals a contact merged away (conversation and widget ids 0). Call inside the
+/// merge's write transaction.
+pub fn journal_merged(conn: &mut DbConn, contact: ContactId, now: NaiveDateTime) -> DbResult<i64> {
+    journal_row(conn, 0, 0, Some(contact), MERGED, now)
 }

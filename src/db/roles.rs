@@ -286,6 +286,12 @@ pub fn delete(conn: &mut DbConn, id: RoleId) -> DbResult<bool> {
         if holders(conn, id)? > 0 {
             return Err(DbError::Conflict("the role is still assigned"));
         }
+        // The role's flags go with it: explicitly, since SQLite cascades only with its
+        // foreign_keys pragma, and the second-factor flag is keyed by text, without a key.
+        use super::schema::{role_four_eyes, role_reason_required, role_second_factor};
+        diesel::delete(role_reason_required::table.find(id.0)).execute(conn)?;
+        diesel::delete(role_four_eyes::table.find(id.0)).execute(conn)?;
+        diesel::delete(role_second_factor::table.find(id.0.to_string())).execute(conn)?;
         let deleted = diesel::delete(roles::table.find(id.0).filter(roles::builtin.is_null()))
             .execute(conn)?;
         Ok(deleted == 1)

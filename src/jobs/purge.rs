@@ -6,7 +6,7 @@
 //! same rows for the same `now`: one code path, so a restore can never keep what the job
 //! would have removed.
 
-use super::{Counts, JobError, Mode, claim::Claim, expiry, technical};
+use super::{Counts, JobError, Mode, PAUSE, claim::Claim, expiry, technical};
 use crate::audit::{self, Action, Actor, Entry, Object, ObjectKind};
 use crate::chat::Event;
 use crate::crypto::KeyRing;
@@ -14,10 +14,6 @@ use crate::db::conversations::ConversationId;
 use crate::db::{Db, DbConn, write_transaction};
 use crate::state::AppState;
 use chrono::NaiveDateTime;
-
-/// The pause between two write transactions of a scheduled run, so waiting chat writes
-/// get the lock. A restore runs alone and does not pause.
-const PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// What a purge's work gets: one fixed `now` for the whole run (every cutoff is computed
 /// from it), the mode, the counts so far, and for a scheduled run the server.

@@ -14,6 +14,7 @@ use crate::console::page::Chrome;
 use crate::console::session::Authenticated;
 use crate::db::contact_edit::{self, Record};
 use crate::db::contacts::ContactId;
+use crate::db::conversations::ConversationId;
 use crate::db::{DbConn, DbResult};
 use crate::error::AppError;
 use crate::http::routes::{Routes, Rule};
@@ -195,14 +196,15 @@ async fn merge(
         .filter(|g| *g != keep)
         .ok_or_else(|| AppError::BadRequest("name the other contact to merge".into()))?;
     let actor = session.actor.clone();
-    state
+    let moved = state
         .blocking(move |conn, st| {
             let now = st.clock.naive();
             Ok(crate::db::write_transaction(
                 conn,
-                |conn| -> Result<(), Stop> {
+                |conn| -> Result<Vec<ConversationId>, Stop> {
                     decide(conn, &actor, EDIT, keep)??;
                     decide(conn, &actor, EDIT, gone)??;
+                    let moved = crate::db::erasure::staff::conversations_of(conn, gone)?;
                     let merged = contact_edit::merge(conn, &st.ring, keep, gone, now)?
                         .ok_or(AppError::NotFound)?;
                     let mut fields = Vec::new();
@@ -221,12 +223,19 @@ async fn merge(
                     let went = entry(now, &actor, Action::ContactMerged, gone);
                     audit::record(conn, &st.ring, &went)?;
                     link_request(conn, request, "merged", "contact", keep.0, now)?;
-                    Ok(())
+                    Ok(moved)
                 },
             ))
         })
         .await?
         .map_err(AppError::from)?;
+    // Open consoles show the new contact; the journal file takes the merge's row.
+    for conversation in moved {
+        state
+            .hub
+            .bus
+            .publish(crate::chat::Event::ConversationChanged { conversation });
+    }
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,

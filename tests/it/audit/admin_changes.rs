@@ -208,6 +208,22 @@ both_backends!(
             of(&server, "role_deleted"),
             [by_admin(&server, "role", role)]
         );
+        {
+            use diesel::prelude::*;
+            use plauder::db::schema::role_reason_required as reason_rows;
+            let mut conn = server.conn();
+            let left: i64 = reason_rows::table
+                .filter(reason_rows::role_id.eq(role))
+                .count()
+                .get_result(&mut *conn)
+                .unwrap();
+            assert_eq!(left, 0, "the deleted role's reason flag went with it");
+            let second = plauder::db::second_factor::role_flags(&mut conn).unwrap();
+            assert!(
+                !second.iter().any(|(key, _)| *key == role.to_string()),
+                "and its second-factor flag: {second:?}"
+            );
+        }
 
         // A refused change leaves nothing: the default team stays, and no entry claims it went.
         let keep = format!("/admin/teams/{}/delete", DEFAULT_TEAM.0);

@@ -119,3 +119,72 @@ both_backends!(
         }
     }
 );
+
+fn restore_into(
+    s: &crate::support::TestServer,
+    db: crate::support::Db,
+    file: &std::path::Path,
+) -> Target {
+    let target = Target::new(db).with_ring_of(s);
+    copy_private(
+        &s.data_dir().join("erasure-journal.log"),
+        &target.data().join("erasure-journal.log"),
+    );
+    let r = target.run(&["backup", "restore", file.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", out(&r));
+    target
+}
+
+both_backends!(
+    a_contact_merged_after_the_backup_does_not_come_back_and_its_conversations_stay,
+    |db| {
+        let f = fixture(db);
+        let s = &f.server;
+        let (_m, mia_conv, mia) = person(s, &f.widget_a, "Mia", "mia@example.de", &["A"]);
+        let (_x, max_conv, max) = person(s, &f.widget_a, "Mia M.", "mia.m@example.de", &["B"]);
+        let file = create(s);
+
+        let mut admin = s.admin();
+        let path = format!("/console/contacts/{mia}/merge");
+        let confirm = admin.get(&format!("{path}?email=mia.m%40example.de"));
+        let r = admin.post(
+            &path,
+            &[("csrf", &confirm.csrf()), ("other", &max.to_string())],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let journal = wait_journal_lines(&s.data_dir(), 1);
+        assert!(journal.contains(&format!(" {max} merged ")), "{journal}");
+
+        // The merge alone: the merged-away contact stays gone, no conversation is lost.
+        let merged = restore_into(s, db, &file);
+        let back = merged.db();
+        assert_eq!(
+            exists(&back, max, max_conv),
+            (false, true),
+            "Max's row gone, his chat kept"
+        );
+        assert_eq!(exists(&back, mia, mia_conv), (true, true), "Mia untouched");
+        drop(merged);
+
+        // Then the merged person is erased: nothing of either contact comes back.
+        let confirm = admin.get(&format!("/console/contacts/{mia}/erase"));
+        let r = admin.post(
+            &format!("/console/contacts/{mia}/erase"),
+            &[("csrf", &confirm.csrf())],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        wait_journal_lines(&s.data_dir(), 3);
+        let erased = restore_into(s, db, &file);
+        let back = erased.db();
+        assert_eq!(
+            exists(&back, mia, mia_conv),
+            (false, false),
+            "Mia erased again"
+        );
+        assert_eq!(
+            exists(&back, max, max_conv),
+            (false, false),
+            "and her merged contact"
+        );
+    }
+);
