@@ -4,7 +4,6 @@
 //! `AccessChanged` event arrives, so a demoted operator's open socket stops receiving at
 //! once. Never decides anything itself.
 
-use super::live_protocol::QueueEntry;
 use crate::access::{self, Actor, Area, Decision, Denied, Object, Permission, Scope};
 use crate::chat::presence::OperatorStatus;
 use crate::db::conversations::{Conversation, ConversationId};
@@ -90,15 +89,15 @@ impl SocketAccess {
         self.open.remove(&id);
     }
 
-    /// The queue entries this console may see.
-    pub fn filter_queue(&self, entries: Vec<(Conversation, QueueEntry)>) -> Vec<QueueEntry> {
-        entries
-            .into_iter()
-            .filter(|(c, _)| {
-                access::require(&self.actor, READ, self.object(c.id, c.widget, c.operator)).is_ok()
-            })
-            .map(|(_, e)| e)
-            .collect()
+    /// Whether the queue may list the conversation.
+    pub fn may_list(&self, c: &Conversation) -> bool {
+        access::require(&self.actor, READ, self.object(c.id, c.widget, c.operator)).is_ok()
+    }
+
+    /// The widgets a full queue is read from (`None`: all), so its limit counts only
+    /// conversations this console may see.
+    pub fn narrowing(&self) -> Option<Vec<WidgetId>> {
+        access::narrowing(&self.actor, READ, &self.widget_teams)
     }
 
     /// The operators offered for transfer: those who share a team with this one (everyone

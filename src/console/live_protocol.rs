@@ -105,6 +105,12 @@ pub enum Push {
     Queue {
         conversations: Vec<QueueEntry>,
     },
+    /// Since the last queue: entries added or changed, and ids that left it.
+    #[serde(rename = "queue_changed")]
+    QueueChanged {
+        conversations: Vec<QueueEntry>,
+        removed: Vec<String>,
+    },
     Transcript {
         conversation: String,
         status: &'static str,

@@ -206,14 +206,28 @@ pub fn by_token(conn: &mut DbConn, token_hash: &[u8]) -> DbResult<Option<Convers
         .transpose()
 }
 
-/// Open conversations (waiting, active, offline) with their widget's name, newest first.
-pub fn open_with_widget(conn: &mut DbConn) -> DbResult<Vec<(Conversation, String)>> {
-    let open = [Status::Waiting, Status::Active, Status::Offline].map(Status::as_str);
-    conversations::table
+/// The statuses of an open conversation: the operator queue lists these.
+pub const OPEN: [Status; 3] = [Status::Waiting, Status::Active, Status::Offline];
+
+/// Open conversations (waiting, active, offline) with their widget's name, newest first,
+/// at most `limit`; with `widgets`, only those widgets' (a narrowing to what a role's
+/// scope reaches, so the limit counts what the caller may show; it still decides each row).
+pub fn open_with_widget(
+    conn: &mut DbConn,
+    limit: i64,
+    widgets: Option<&[WidgetId]>,
+) -> DbResult<Vec<(Conversation, String)>> {
+    let mut query = conversations::table
         .inner_join(widgets::table)
-        .filter(conversations::status.eq_any(open))
+        .filter(conversations::status.eq_any(OPEN.map(Status::as_str)))
+        .into_boxed();
+    if let Some(only) = widgets {
+        let ids: Vec<i64> = only.iter().map(|w| w.0).collect();
+        query = query.filter(conversations::widget_id.eq_any(ids));
+    }
+    query
         .order(conversations::updated_at.desc())
-        .limit(500)
+        .limit(limit)
         .select((Row::as_select(), widgets::name))
         .load::<(Row, String)>(conn)?
         .into_iter()
@@ -366,7 +380,8 @@ pub fn of_contact(
         .collect()
 }
 
-/// These conversations with their widget's name, in no particular order (search results).
+/// These conversations (those that exist, whatever their status) with their widget's
+/// name, in no particular order (search results, the console queue's changes).
 pub fn with_widget_by_ids(
     conn: &mut DbConn,
     ids: &[ConversationId],

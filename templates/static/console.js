@@ -60,6 +60,7 @@
     switch (m.type) {
       case "hello": me = m.me; break;
       case "queue": renderQueue(m.conversations); break;
+      case "queue_changed": mergeQueue(m); break;
       case "operators": operators = m.operators; renderTransfer(); break;
       case "transcript": if (m.conversation === current) renderTranscript(m); break;
       case "contact": if (m.conversation === current) renderContact(m); break;
@@ -112,6 +113,16 @@
     var waiting = list.filter(function (e) { return e.status === "waiting"; }).length;
     document.title = (waiting ? "(" + waiting + ") " : "") + document.title.replace(/^\(\d+\) /, "");
     if (current) updateHead(list.filter(function (e) { return e.id === current; })[0]);
+  }
+
+  // Only what changed since the last list: replace or add those entries, drop the removed.
+  function mergeQueue(m) {
+    var replaced = {};
+    m.removed.forEach(function (id) { replaced[id] = true; });
+    m.conversations.forEach(function (e) { replaced[e.id] = true; });
+    var list = queue.filter(function (e) { return !replaced[e.id]; }).concat(m.conversations);
+    list.sort(function (a, b) { return a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0; });
+    renderQueue(list);
   }
 
   function updateHead(entry) {

@@ -26,7 +26,7 @@ fn operator(server: &TestServer, client: &Client) -> Ws {
 fn queue_until(ws: &mut Ws, check: impl Fn(&Vec<Value>) -> bool) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        let q = ws.recv_type("queue");
+        let q = ws.recv_queue();
         let list = q["conversations"].as_array().unwrap().clone();
         if check(&list) {
             return list;

@@ -31,7 +31,7 @@ pub fn operator_socket(server: &TestServer, client: &Client) -> Ws {
 fn await_status(op: &mut Ws, status: &str, except: &[&str]) -> (String, Value) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if let Some(c) = q["conversations"]
             .as_array()
             .unwrap()

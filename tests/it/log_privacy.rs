@@ -44,13 +44,13 @@ fn socket(
         request.headers_mut().insert(key, v.parse().unwrap());
     }
     let (ws, _) = tungstenite::client::client(request, stream).unwrap();
-    Ws(ws)
+    Ws::from(ws)
 }
 
 fn waiting(op: &mut Ws) -> String {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if let Some(c) = q["conversations"]
             .as_array()
             .unwrap()

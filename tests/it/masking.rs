@@ -89,7 +89,7 @@ fn operator(server: &TestServer, client: &Client) -> Ws {
 fn waiting_conversation(op: &mut Ws) -> String {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if let Some(c) = q["conversations"]
             .as_array()
             .unwrap()

@@ -34,7 +34,7 @@ fn visitor_as(server: &TestServer, widget: &str, user_agent: &str) -> Ws {
     let headers = request.headers_mut();
     headers.insert("Origin", SITE.parse().unwrap());
     headers.insert("User-Agent", user_agent.parse().unwrap());
-    Ws(tungstenite::client::client(request, tls).unwrap().0)
+    Ws::from(tungstenite::client::client(request, tls).unwrap().0)
 }
 
 /// hello with the embedding page, consent, one message; returns the conversation id.
@@ -343,7 +343,7 @@ fn operator(server: &TestServer, client: &Client) -> Ws {
 fn waiting(op: &mut Ws) -> String {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if let Some(c) = q["conversations"]
             .as_array()
             .unwrap()

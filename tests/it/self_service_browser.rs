@@ -36,7 +36,7 @@ fn answer(op: &mut Ws, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let id = loop {
         assert!(Instant::now() < deadline, "no waiting conversation");
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if let Some(c) = q["conversations"]
             .as_array()
             .unwrap()

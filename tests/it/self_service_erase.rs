@@ -31,7 +31,7 @@ fn operator(server: &TestServer) -> Ws {
 fn queue_drops(op: &mut Ws, id: i64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if !q.to_string().contains(&id.to_string()) {
             return;
         }

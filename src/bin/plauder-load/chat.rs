@@ -274,7 +274,7 @@ fn operator_loop(
             continue;
         };
         match v["type"].as_str() {
-            Some("queue") => {
+            Some("queue" | "queue_changed") => {
                 for c in v["conversations"].as_array().into_iter().flatten() {
                     let id = c["id"].as_str().unwrap_or("").to_string();
                     if share.owns(&id) && opened.insert(id.clone()) {

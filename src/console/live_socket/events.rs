@@ -7,14 +7,14 @@ impl OperatorSocket {
     pub(super) async fn on_event(&mut self, event: Event) -> Flow {
         match event {
             Event::MessageStored { conversation, .. } => {
-                self.queue_dirty = true;
+                self.queue.changed(conversation);
                 if self.open.contains_key(&conversation) && self.access.may_receive(conversation) {
                     self.deliver(conversation).await?;
                 }
                 Ok(())
             }
             Event::ConversationChanged { conversation } => {
-                self.queue_dirty = true;
+                self.queue.changed(conversation);
                 if !self.open.contains_key(&conversation) {
                     return Ok(());
                 }

@@ -4,6 +4,7 @@
 
 mod commands;
 mod events;
+mod queue;
 
 use super::identity;
 use super::live_access::{self, EDIT, READ, SocketAccess};
@@ -52,7 +53,7 @@ pub struct OperatorSocket {
     previews: HashSet<ConversationId>,
     /// Masking rules of the widgets of open conversations, for the typing preview.
     masks: HashMap<ConversationId, MaskRules>,
-    queue_dirty: bool,
+    queue: queue::Pending,
     limiter: RateLimiter,
     _presence: Option<PresenceGuard>,
     access: SocketAccess,
@@ -69,7 +70,7 @@ impl OperatorSocket {
             open: HashMap::new(),
             previews: HashSet::new(),
             masks: HashMap::new(),
-            queue_dirty: false,
+            queue: queue::Pending::default(),
             limiter: RateLimiter::new(20.0, 40.0),
             _presence: None,
             access,
@@ -81,7 +82,10 @@ impl OperatorSocket {
         let name = self.session.info.staff.username.clone();
         self._presence = Some(self.state.hub.presence.connect(self.me, &name));
         let mut flush = tokio::time::interval(Duration::from_millis(200));
-        let mut recheck = tokio::time::interval(Duration::from_secs(30));
+        // The first check is due a period after the start (`interval` would tick at once
+        // and resend the whole queue the greeting just sent).
+        let every = Duration::from_secs(30);
+        let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         let greeting = self.greet(name).await;
         let reason = match greeting {
             Err(reason) => reason,
@@ -160,7 +164,7 @@ impl OperatorSocket {
                 self.revoke(id).await?;
             }
         }
-        self.queue_dirty = true;
+        self.queue.everything();
         self.send_operators().await
     }
 
@@ -211,51 +215,8 @@ impl OperatorSocket {
         }
     }
 
-    async fn flush_queue(&mut self) -> Flow {
-        if self.queue_dirty {
-            self.queue_dirty = false;
-            self.send_queue().await?;
-        }
-        Ok(())
-    }
-
-    async fn send_queue(&mut self) -> Flow {
-        let loaded = self
-            .state
-            .blocking(|conn, _| {
-                let names: HashMap<StaffId, String> = staff::list(conn)?
-                    .into_iter()
-                    .map(|s| (s.id, s.username))
-                    .collect();
-                let open = conversations::open_with_widget(conn)?;
-                Ok(open
-                    .into_iter()
-                    .map(|(c, widget)| {
-                        let entry = QueueEntry {
-                            id: c.id.0.to_string(),
-                            status: c.status.as_str(),
-                            widget,
-                            operator: c.operator.map(|o| o.0.to_string()),
-                            operator_name: c.operator.and_then(|o| names.get(&o).cloned()),
-                            updated_at: at(c.updated_at),
-                            last_seq: c.last_seq,
-                        };
-                        (c, entry)
-                    })
-                    .collect::<Vec<_>>())
-            })
-            .await;
-        match loaded {
-            Ok(entries) => {
-                let conversations = self.access.filter_queue(entries);
-                self.push(Push::Queue { conversations }).await
-            }
-            Err(_) => self.error("the queue could not be loaded").await,
-        }
-    }
-
     async fn resync(&mut self) -> Flow {
-        self.queue_dirty = true;
+        self.queue.everything();
         let open: Vec<ConversationId> = self.open.keys().copied().collect();
         for id in open {
             self.deliver(id).await?;

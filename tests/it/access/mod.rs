@@ -4,6 +4,7 @@
 //! per role and conversations in each scope.
 
 mod guards;
+mod queue;
 mod routes;
 mod sockets;
 

@@ -15,7 +15,7 @@ use plauder::db::staff::{self, Role};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-fn console(w: &World, client: &Client) -> Ws {
+pub(super) fn console(w: &World, client: &Client) -> Ws {
     let cookie = format!("__Host-plauder={}", client.cookies["__Host-plauder"]);
     let mut ws = open(
         &w.server,
@@ -29,7 +29,7 @@ fn console(w: &World, client: &Client) -> Ws {
 }
 
 /// Every frame that arrives within `wait` (the socket is left as it was).
-fn frames_for(ws: &mut Ws, wait: Duration) -> Vec<Value> {
+pub(super) fn frames_for(ws: &mut Ws, wait: Duration) -> Vec<Value> {
     let deadline = Instant::now() + wait;
     let mut frames = Vec::new();
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
@@ -56,19 +56,22 @@ fn frames_for(ws: &mut Ws, wait: Duration) -> Vec<Value> {
     frames
 }
 
-fn mentions(frame: &Value, id: ConversationId) -> bool {
+pub(super) fn mentions(frame: &Value, id: ConversationId) -> bool {
     let id = id.0.to_string();
     frame["conversation"] == id.as_str()
         || frame["conversations"]
             .as_array()
             .is_some_and(|l| l.iter().any(|c| c["id"] == id.as_str()))
+        || frame["removed"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|r| r == id.as_str()))
 }
 
 /// Reads queue frames until one lists `id`.
 fn queue_with(ws: &mut Ws, id: ConversationId) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
-        let q = ws.recv_type("queue");
+        let q = ws.recv_queue();
         if mentions(&q, id) {
             return q["conversations"].as_array().unwrap().clone();
         }
@@ -77,7 +80,7 @@ fn queue_with(ws: &mut Ws, id: ConversationId) -> Vec<Value> {
 }
 
 /// A visitor of `widget` who has said `text`; returns the socket and the conversation.
-fn visitor_says(w: &World, widget: &str, text: &str) -> (Ws, ConversationId) {
+pub(super) fn visitor_says(w: &World, widget: &str, text: &str) -> (Ws, ConversationId) {
     let mut v = visitor(&w.server, widget);
     hello(&mut v, None);
     say(&mut v, "v1", text);

@@ -309,7 +309,7 @@ both_backends!(with_an_alias_visitors_receive_only_the_alias, |db| {
         .to_string();
     frames_until(&mut v, "ack", &mut seen);
     let queue = loop {
-        let q = op.recv_type("queue");
+        let q = op.recv_queue();
         if !q["conversations"].as_array().unwrap().is_empty() {
             break q;
         }

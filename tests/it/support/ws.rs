@@ -7,7 +7,14 @@ use std::time::Duration;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
 
-pub struct Ws(pub WebSocket<Tls>);
+/// A socket, and the operator queue as the console would show it (`recv_queue`).
+pub struct Ws(pub WebSocket<Tls>, Vec<Value>);
+
+impl From<WebSocket<Tls>> for Ws {
+    fn from(socket: WebSocket<Tls>) -> Self {
+        Ws(socket, Vec::new())
+    }
+}
 
 /// Opens a websocket; `Err(status)` when the upgrade is refused.
 pub fn open(
@@ -41,7 +48,7 @@ pub fn open_to(
             .insert("Cookie", cookie.parse().unwrap());
     }
     match tungstenite::client::client(request, tls) {
-        Ok((socket, _)) => Ok(Ws(socket)),
+        Ok((socket, _)) => Ok(Ws::from(socket)),
         Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(r))) => {
             Err(r.status().as_u16())
         }
@@ -78,6 +85,31 @@ impl Ws {
             }
         }
         panic!("no {kind} frame");
+    }
+
+    /// The operator queue after the next queue frame, as a full "queue" frame: the server
+    /// sends the whole list (`queue`) or what changed since (`queue_changed`), and this
+    /// merges them the way the console does.
+    pub fn recv_queue(&mut self) -> Value {
+        for _ in 0..100 {
+            let v = self.recv();
+            if v["type"] == "queue" {
+                self.1 = v["conversations"].as_array().unwrap().clone();
+            } else if v["type"] == "queue_changed" {
+                let changed = v["conversations"].as_array().unwrap();
+                let removed = v["removed"].as_array().unwrap();
+                self.1.retain(|e| {
+                    !removed.contains(&e["id"]) && !changed.iter().any(|c| c["id"] == e["id"])
+                });
+                self.1.extend(changed.iter().cloned());
+                let at = |e: &Value| e["updated_at"].as_str().unwrap_or("").to_string();
+                self.1.sort_by_key(|e| std::cmp::Reverse(at(e)));
+            } else {
+                continue;
+            }
+            return json!({"type": "queue", "conversations": self.1});
+        }
+        panic!("no queue frame");
     }
 
     /// Frames until the server closes; returns the close code.
