@@ -54,6 +54,11 @@ impl SocketAccess {
         access::require(&self.actor, EDIT, Object::None).is_ok()
     }
 
+    /// The conversation as `access` sees it (its widget's team, its operator).
+    pub fn object_of(&self, c: &Conversation) -> Object {
+        self.object(c.id, c.widget, c.operator)
+    }
+
     fn object(&self, id: ConversationId, widget: WidgetId, operator: Option<StaffId>) -> Object {
         Object::Conversation {
             id,

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub enum Command {
     Open {
         conversation: String,
+        /// The reason for the read where the role demands one (`access::reason_needed`).
+        #[serde(default)]
+        reason: Option<String>,
     },
     Take {
         conversation: String,
@@ -104,6 +107,13 @@ pub enum Push {
     },
     Queue {
         conversations: Vec<QueueEntry>,
+    },
+    /// The role demands a reason before this conversation opens (`invalid`: the one given
+    /// was empty or too long); nothing of it was read.
+    #[serde(rename = "reason_needed")]
+    ReasonNeeded {
+        conversation: String,
+        invalid: bool,
     },
     /// Since the last queue: entries added or changed, and ids that left it.
     #[serde(rename = "queue_changed")]

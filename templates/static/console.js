@@ -8,6 +8,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var ws = null, me = null, current = null, attempt = 0, known = {}, queue = [], operators = [], canned = [];
   var typingTimer = null, typingOn = false, firstQueue = true;
+  // Reasons typed this page session, per conversation: a reconnect opens it again with it.
+  var reasons = {}, needReason = false;
 
   function frame(o) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(o)); return true; } return false; }
   function newId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
@@ -47,7 +49,7 @@
 
   function connect() {
     ws = new WebSocket("wss://" + location.host + "/console/ws");
-    ws.onopen = function () { attempt = 0; conn(""); frame({ type: "availability", status: $("availability").value }); if (current) frame({ type: "open", conversation: current }); };
+    ws.onopen = function () { attempt = 0; conn(""); frame({ type: "availability", status: $("availability").value }); if (current) frame({ type: "open", conversation: current, reason: reasons[current] }); };
     ws.onmessage = function (e) { var m; try { m = JSON.parse(e.data); } catch (_) { return; } handle(m); };
     ws.onclose = function (e) {
       if (e.code === 1008) { location.href = "/login"; return; }
@@ -61,6 +63,7 @@
       case "hello": me = m.me; break;
       case "queue": renderQueue(m.conversations); break;
       case "queue_changed": mergeQueue(m); break;
+      case "reason_needed": if (m.conversation === current) askReason(m.invalid); break;
       case "operators": operators = m.operators; renderTransfer(); break;
       case "transcript": if (m.conversation === current) renderTranscript(m); break;
       case "contact": if (m.conversation === current) renderContact(m); break;
@@ -132,7 +135,7 @@
     var mine = entry && entry.status === "active" && entry.operator === me;
     $("transfer").hidden = $("transfer-to").hidden = !mine || !$("transfer-to").options.length;
     $("close-chat").hidden = status === "closed";
-    $("reply").hidden = status === "closed";
+    $("reply").hidden = status === "closed" || needReason;
     var contact = $("c-meta").getAttribute("data-contact") || "";
     $("c-meta").textContent = $("c-meta").hasAttribute("data-erased") ? S("erased") : S("status_" + status) + (contact ? " · " + contact : "");
   }
@@ -151,7 +154,8 @@
     $("lines").textContent = ""; $("v-typing").hidden = true; $("v-preview").hidden = true;
     $("c-details").href = "/console/conversations/" + encodeURIComponent(id);
     $("c-meta").removeAttribute("data-erased"); $("c-earlier").hidden = true;
-    frame({ type: "open", conversation: id });
+    showReason(false, false);
+    frame({ type: "open", conversation: id, reason: reasons[id] });
     renderQueue(queue);
   }
 
@@ -181,7 +185,32 @@
     updateHead(undefined);
   }
 
+  // The role demands a reason before this conversation opens: nothing of it is shown yet.
+  function showReason(shown, invalid) {
+    needReason = shown;
+    $("reason-form").hidden = !shown; $("lines").hidden = shown;
+    $("reason-error").hidden = !invalid;
+    $("reason-text").setAttribute("aria-invalid", invalid ? "true" : "false");
+  }
+
+  function askReason(invalid) {
+    if (invalid) delete reasons[current];
+    $("c-title").textContent = ""; $("c-details").hidden = true;
+    showReason(true, invalid);
+    updateHead(queue.filter(function (e) { return e.id === current; })[0]);
+    $("reason-text").focus();
+  }
+
+  $("reason-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var reason = $("reason-text").value.trim();
+    if (!reason) { askReason(true); return; }
+    reasons[current] = reason;
+    frame({ type: "open", conversation: current, reason: reason });
+  });
+
   function renderTranscript(t) {
+    showReason(false, false);
     $("c-title").textContent = t.widget;
     $("c-details").hidden = false;
     renderContact(t);

@@ -3,6 +3,7 @@
 //! inbox. The real-browser part (canned insertion, notification sound) is in `browser`.
 
 mod browser;
+mod reason_browser;
 
 use crate::both_backends;
 use crate::support::client::Client;

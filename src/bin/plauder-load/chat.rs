@@ -246,6 +246,16 @@ impl Share {
     }
 }
 
+/// Whether a queue entry changed in the last hour: the load's own conversations do, and
+/// conversations a seeded database holds (`plauder-load seed`) are older, so operators do
+/// not spend the run opening those.
+fn is_recent(entry: &Value) -> bool {
+    entry["updated_at"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|t| chrono::Utc::now().signed_duration_since(t) < chrono::Duration::hours(1))
+}
+
 fn operator_loop(
     ws: &mut net::Ws,
     share: Share,
@@ -277,7 +287,7 @@ fn operator_loop(
             Some("queue" | "queue_changed") => {
                 for c in v["conversations"].as_array().into_iter().flatten() {
                     let id = c["id"].as_str().unwrap_or("").to_string();
-                    if share.owns(&id) && opened.insert(id.clone()) {
+                    if share.owns(&id) && is_recent(c) && opened.insert(id.clone()) {
                         pending.push_back(id);
                     }
                 }

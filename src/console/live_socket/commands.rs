@@ -4,12 +4,55 @@
 use super::*;
 
 impl OperatorSocket {
-    pub(super) async fn open_conversation(&mut self, id: ConversationId) -> Flow {
+    /// Where the role demands a reason for this read and none (or an unusable one) came,
+    /// says so instead of reading anything; otherwise the reason that goes into the entry.
+    async fn reason_for(
+        &mut self,
+        id: ConversationId,
+        reason: Option<String>,
+    ) -> Result<Option<String>, Flow> {
+        let typed = reason.as_deref().and_then(crate::access::typed_reason);
+        if typed.is_some() {
+            return Ok(typed);
+        }
+        let Some(c) = self.current(id, READ).await else {
+            return Err(self.error("unknown conversation").await);
+        };
+        let object = self.access.object_of(&c);
+        let actor = self.access.actor().clone();
+        let needed = self
+            .state
+            .blocking(move |conn, _| crate::access::reason_needed(conn, &actor, &object))
+            .await;
+        match needed {
+            Ok(false) => Ok(None),
+            Ok(true) => Err(self
+                .push(Push::ReasonNeeded {
+                    conversation: id.0.to_string(),
+                    invalid: reason.is_some(),
+                })
+                .await),
+            Err(_) => Err(self.error("unknown conversation").await),
+        }
+    }
+
+    pub(super) async fn open_conversation(
+        &mut self,
+        id: ConversationId,
+        reason: Option<String>,
+    ) -> Flow {
+        let reason = match self.reason_for(id, reason).await {
+            Ok(reason) => reason,
+            Err(flow) => return flow,
+        };
         let actor = self.access.actor().clone();
         let loaded = self
             .state
             .blocking(move |conn, st| {
-                let entry = crate::audit::hooks::opened(st.clock.naive(), actor.staff, id);
+                let mut entry = crate::audit::hooks::opened(st.clock.naive(), actor.staff, id);
+                if let Some(reason) = reason {
+                    entry = entry.reason(reason);
+                }
                 crate::audit::read(conn, &st.ring, entry, |conn| {
                     let Some(c) = conversations::by_id(conn, id)? else {
                         return Ok(None);

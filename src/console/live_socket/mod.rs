@@ -242,7 +242,7 @@ impl OperatorSocket {
 
     async fn on_command(&mut self, command: Command) -> Flow {
         let conversation = match &command {
-            Command::Open { conversation }
+            Command::Open { conversation, .. }
             | Command::Take { conversation }
             | Command::Send { conversation, .. }
             | Command::Typing { conversation, .. }
@@ -280,7 +280,7 @@ impl OperatorSocket {
                 self.state.hub.presence.set(self.me, status);
                 Ok(())
             }
-            (Command::Open { .. }, Some(id)) => self.open_conversation(id).await,
+            (Command::Open { reason, .. }, Some(id)) => self.open_conversation(id, reason).await,
             (Command::Take { .. }, Some(id)) => self.take(id).await,
             (
                 Command::Send {

@@ -5,6 +5,7 @@
 
 mod guards;
 mod queue;
+mod reason_console;
 mod routes;
 mod sockets;
 

@@ -261,6 +261,36 @@ impl Browser {
         std::fs::write(path, bytes).unwrap();
     }
 
+    /// Signs in on the login page of `base` (e.g. `https://localhost:PORT`) and waits until
+    /// the page after it shows.
+    pub fn sign_in(&self, base: &str, user: &str, password: &str) {
+        self.goto(&format!("{base}/login"));
+        self.type_into(&self.find("#username"), user);
+        self.type_into(&self.find("#password"), password);
+        self.click(&self.find("button.primary"));
+        self.wait_for(
+            "the page after signing in",
+            "return location.pathname !== '/login'",
+        );
+    }
+
+    /// How many pixels the page is wider than the window (0: it never scrolls sideways).
+    pub fn overflow_x(&self) -> i64 {
+        self.js(
+            "return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)",
+            vec![],
+        )
+        .as_i64()
+        .unwrap()
+    }
+
+    /// Saves a screenshot as `target/browser-artifacts/NAME.png` and returns its path.
+    pub fn shot(&self, name: &str) -> std::path::PathBuf {
+        let path = artifacts().join(format!("{name}.png"));
+        self.screenshot(&path);
+        path
+    }
+
     /// Polls a JavaScript condition until it holds.
     pub fn wait_for(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -285,4 +315,11 @@ impl Drop for Browser {
             )
         });
     }
+}
+
+/// Where browser tests leave their screenshots: `target/browser-artifacts/`.
+pub fn artifacts() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
