@@ -83,6 +83,13 @@ pub enum Step {
     Ask(HttpResponse),
 }
 
+/// The address the request came to (path and query).
+fn here(req: &HttpRequest) -> String {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_string(), |p| p.as_str().to_string())
+}
+
 /// The form; `typed` again with a message (400) when what was sent does not qualify.
 pub fn form(
     req: &HttpRequest,
@@ -90,11 +97,18 @@ pub fn form(
     what: What,
     typed: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    form_to(req, session, what, typed, here(req))
+}
+
+/// The form, posting to `action`.
+fn form_to(
+    req: &HttpRequest,
+    session: &Authenticated,
+    what: What,
+    typed: Option<String>,
+    action: String,
+) -> Result<HttpResponse, AppError> {
     let (back, back_label) = what.back();
-    let action = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_string(), |p| p.as_str().to_string());
     let view = ReasonPage {
         page: Chrome::new(req, Some(session))?,
         action,
@@ -122,6 +136,24 @@ pub async fn on_get(
 ) -> Result<Step, AppError> {
     if needed.await? {
         return Ok(Step::Ask(form(req, session, what, None)?));
+    }
+    Ok(Step::Open(None))
+}
+
+/// The plain GET of a page whose own POST is a change (a contact's edit, merge and erase
+/// pages): the form posts to `<path>/open` (with the query) instead of the page itself.
+pub async fn on_get_before_change(
+    req: &HttpRequest,
+    session: &Authenticated,
+    what: What,
+    needed: impl Future<Output = Result<bool, AppError>>,
+) -> Result<Step, AppError> {
+    if needed.await? {
+        let action = match req.uri().query() {
+            Some(q) => format!("{}/open?{q}", req.path()),
+            None => format!("{}/open", req.path()),
+        };
+        return Ok(Step::Ask(form_to(req, session, what, None, action)?));
     }
     Ok(Step::Open(None))
 }

@@ -11,16 +11,9 @@ use crate::support::webdriver::{Browser, Driver};
 use crate::support::{Db, GOOD_PASSWORD};
 use plauder::db::roles::Builtin;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 const EMAIL: &str = "dana.auskunft@example.de";
 const MARKER: &str = "DSR-Marker-2718 Bitte um Auskunft";
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Searches the conversations by e-mail address through the form; the ids found.
 fn search(b: &Browser, base: &str) -> Value {
@@ -64,17 +57,12 @@ fn a_dpo_answers_an_access_request_and_erases_the_person_in_the_browser() {
     let (_ws, conversation, contact) = person(s, &f.widget_a, "Dana Auskunft", EMAIL, &[MARKER]);
     drop(staff_of(s, "dora", Builtin::Dpo));
     let base = format!("https://localhost:{}", s.addr.port());
-    let shots = artifacts();
-    let shot = |b: &Browser, name: &str| b.screenshot(&shots.join(format!("dsr-{name}.png")));
+    let shot = |b: &Browser, name: &str| b.shot(&format!("dsr-{name}"));
     let profile = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let b = driver.browser(1280, 900, profile.path());
 
-    b.goto(&format!("{base}/login"));
-    b.type_into(&b.find("#username"), "dora");
-    b.type_into(&b.find("#password"), GOOD_PASSWORD);
-    b.click(&b.find("button.primary"));
-    b.wait_for("signed in", "return location.pathname !== '/login'");
+    b.sign_in(&base, "dora", GOOD_PASSWORD);
 
     // 1. The customer is found by their address (case does not matter).
     assert_eq!(search(&b, &base), json!([conversation.to_string()]));
@@ -134,14 +122,15 @@ fn a_dpo_answers_an_access_request_and_erases_the_person_in_the_browser() {
     // 4. Erased through the confirmation page, by clicking.
     b.goto(&format!("{base}/console/contacts/{contact}"));
     give_reason(&b, "Löschung Art. 17 DSGVO");
+    // The erase button carries the reason just given on to the confirmation page.
     b.wait_for(
-        "the erase link",
-        "return !!document.querySelector('a.danger[href$=\"/erase\"]')",
+        "the erase button",
+        "return !!document.querySelector('form[action$=\"/erase/open\"] button.danger')",
     );
-    b.click(&b.find("a.danger[href$='/erase']"));
+    b.click(&b.find("form[action$='/erase/open'] button.danger"));
     b.wait_for(
         "the confirmation",
-        "return location.pathname.endsWith('/erase') && !!document.querySelector('button.danger')",
+        "return location.pathname.endsWith('/erase/open') && !!document.querySelector('form[action$=\"/erase\"] button.danger')",
     );
     let count = b.js(
         "return document.querySelector('#count-conversations').textContent.trim()",
@@ -149,10 +138,10 @@ fn a_dpo_answers_an_access_request_and_erases_the_person_in_the_browser() {
     );
     assert_eq!(count, json!("1"));
     shot(&b, "5-erase-confirm");
-    b.click(&b.find("form button.danger"));
+    b.click(&b.find("form[action$='/erase'] button.danger"));
     b.wait_for(
         "the erasure done",
-        "return !location.pathname.endsWith('/erase') && document.readyState === 'complete'",
+        "return !location.pathname.endsWith('/erase/open') && document.readyState === 'complete'",
     );
     shot(&b, "6-erased");
 

@@ -2,13 +2,17 @@
 //! address, phone number and customer id. Values are validated, sealed and re-indexed in
 //! one transaction with a `contact_changed` entry that names the changed fields (never
 //! their values, `audit::Field`). An address another contact has is refused with the offer
-//! to merge the two instead. The conversations keep what their visitor typed.
+//! to merge the two instead. The conversations keep what their visitor typed. The form
+//! shows the stored values: where the role demands a reason (`show::needed`), the GET asks
+//! it first and `/edit/open` shows the form with the reason in its `contact_viewed` entry.
 
+use super::show::{needed, reason_needed};
 use super::{EDIT, Stop, decide, entry, link_request, request_id};
 use crate::access::{self, Object};
 use crate::audit::{self, Action, Field};
 use crate::console::csrf;
 use crate::console::page::Chrome;
+use crate::console::reason_form::{self, ReasonForm, Step, What};
 use crate::console::session::Authenticated;
 use crate::db::contact_edit::{self, Saved};
 use crate::db::contacts::{ContactFields, ContactId};
@@ -22,6 +26,11 @@ use serde::Deserialize;
 
 pub fn mount(r: &mut Routes<'_>) {
     r.get("/console/contacts/{id}/edit", Rule::Staff(EDIT), form);
+    r.post(
+        "/console/contacts/{id}/edit/open",
+        Rule::Staff(EDIT),
+        form_with_reason,
+    );
     r.post("/console/contacts/{id}/edit", Rule::Staff(EDIT), save);
 }
 
@@ -182,18 +191,58 @@ async fn form(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     let id = ContactId(path.into_inner());
+    let ask = needed(&state, &session.actor, id);
+    match reason_form::on_get_before_change(&req, &session, What::Contact, ask).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
+    }
+}
+
+async fn form_with_reason(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<FormQuery>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.actor, EDIT, Object::None)?;
+    let id = ContactId(path.into_inner());
+    let ask = needed(&state, &session.actor, id);
+    let sent = form.into_inner();
+    match reason_form::on_post(&req, &session, What::Contact, sent, ask).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
+    }
+}
+
+/// The form with the stored values: an audited read like the contact's page.
+async fn shown(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    id: ContactId,
+    query: FormQuery,
+    reason: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let actor = session.actor.clone();
-    // The form shows the stored values: an audited read like the contact's page.
     let fields = state
         .blocking(move |conn, st| {
-            let entry = entry(st.clock.naive(), &actor, Action::ContactViewed, id);
+            let typed = reason.is_some();
+            let mut entry = entry(st.clock.naive(), &actor, Action::ContactViewed, id);
+            entry.reason = reason;
             audit::read_or(
                 conn,
                 &st.ring,
                 entry,
                 |conn| {
-                    if let Err(refused) = decide(conn, &actor, EDIT, id)? {
-                        return Ok(Err(refused));
+                    let convs = match decide(conn, &actor, EDIT, id)? {
+                        Ok(convs) => convs,
+                        Err(refused) => return Ok(Err(refused)),
+                    };
+                    // Asked before the form was shown; asked again here, where it binds.
+                    if !typed && reason_needed(conn, &actor, id, &convs)? {
+                        return Ok(Err(reason_form::missing()));
                     }
                     Ok(contact_edit::load(conn, &st.ring, id)?
                         .map(|r| r.fields)
@@ -209,7 +258,7 @@ async fn form(
         name: fields.name.unwrap_or_default(),
         phone: fields.phone.unwrap_or_default(),
         customer_id: fields.customer_id.unwrap_or_default(),
-        request: query.into_inner().request,
+        request: query.request,
     };
     render(&req, &session, id, form, Vec::new(), None, StatusCode::OK)
 }

@@ -5,12 +5,14 @@
 //! says what will go (counts); the POST erases it all in one transaction with a journal
 //! row per conversation and the audit entries, then checkpoints SQLite's WAL.
 
+use super::show::{needed, needed_now};
 use super::{ERASE, READ, Stop, decide, entry, link_request, may_read, request_id};
 use crate::access::{self, Actor, Object};
 use crate::audit::{self, Action};
 use crate::console::conversation_delete::{announce, checkpoint};
 use crate::console::csrf;
 use crate::console::page::Chrome;
+use crate::console::reason_form::{self, ReasonForm, Step, What};
 use crate::console::session::Authenticated;
 use crate::db::approvals::gate::{self, Gate, Passed};
 use crate::db::approvals::{self, ApprovalId};
@@ -29,6 +31,11 @@ use serde::Deserialize;
 
 pub fn mount(r: &mut Routes<'_>) {
     r.get("/console/contacts/{id}/erase", Rule::Staff(ERASE), confirm);
+    r.post(
+        "/console/contacts/{id}/erase/open",
+        Rule::Staff(ERASE),
+        confirm_with_reason,
+    );
     r.post("/console/contacts/{id}/erase", Rule::Staff(ERASE), erase);
 }
 
@@ -82,11 +89,46 @@ async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, ERASE, Object::None)?;
     let id = ContactId(path.into_inner());
+    let ask = needed(&state, &session.actor, id);
+    match reason_form::on_get_before_change(&req, &session, What::Contact, ask).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
+    }
+}
+
+async fn confirm_with_reason(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<ConfirmQuery>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.actor, ERASE, Object::None)?;
+    let id = ContactId(path.into_inner());
+    let ask = needed(&state, &session.actor, id);
+    let sent = form.into_inner();
+    match reason_form::on_post(&req, &session, What::Contact, sent, ask).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
+    }
+}
+
+/// The page names whom it erases: an audited read (with the reason, where one was typed).
+async fn shown(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    id: ContactId,
+    query: ConfirmQuery,
+    reason: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let actor = session.actor.clone();
-    // The page names whom it erases: an audited read.
     let (fields, counts) = state
         .blocking(move |conn, st| {
-            let entry = entry(st.clock.naive(), &actor, Action::ContactViewed, id);
+            let typed = reason.is_some();
+            let mut entry = entry(st.clock.naive(), &actor, Action::ContactViewed, id);
+            entry.reason = reason;
             audit::read_or(
                 conn,
                 &st.ring,
@@ -96,6 +138,9 @@ async fn confirm(
                         Ok(ids) => ids,
                         Err(refused) => return Ok(Err(refused)),
                     };
+                    if !typed && needed_now(conn, &actor, id)? {
+                        return Ok(Err(reason_form::missing()));
+                    }
                     let Some(record) = contact_edit::load(conn, &st.ring, id)? else {
                         return Ok(Err(AppError::NotFound));
                     };
@@ -110,7 +155,7 @@ async fn confirm(
         id: id.0,
         fields,
         counts,
-        request: query.into_inner().request,
+        request: query.request,
     };
     view.page.render(&view, StatusCode::OK)
 }

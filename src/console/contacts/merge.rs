@@ -6,11 +6,13 @@
 //! transaction. Both must be within the actor's reach (contacts edit); a contact outside it
 //! is answered like a missing one.
 
+use super::show::needed_now;
 use super::{EDIT, Stop, decide, entry, link_request, request_id};
 use crate::access::{self, Object};
 use crate::audit::{self, Action, Field};
 use crate::console::csrf;
 use crate::console::page::Chrome;
+use crate::console::reason_form::{self, ReasonForm, Step, What};
 use crate::console::session::Authenticated;
 use crate::db::contact_edit::{self, Record};
 use crate::db::contacts::ContactId;
@@ -26,6 +28,11 @@ use serde::Deserialize;
 
 pub fn mount(r: &mut Routes<'_>) {
     r.get("/console/contacts/{id}/merge", Rule::Staff(EDIT), confirm);
+    r.post(
+        "/console/contacts/{id}/merge/open",
+        Rule::Staff(EDIT),
+        confirm_with_reason,
+    );
     r.post("/console/contacts/{id}/merge", Rule::Staff(EDIT), merge);
 }
 
@@ -65,7 +72,7 @@ impl MergePage {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct ConfirmQuery {
     other: Option<String>,
     email: Option<String>,
@@ -96,6 +103,39 @@ fn other_of(
     }
 }
 
+/// Whether showing both contacts needs a reason first: the role demands one for either.
+async fn needed(
+    state: &AppState,
+    actor: &access::Actor,
+    id: ContactId,
+    query: ConfirmQuery,
+) -> Result<bool, AppError> {
+    let actor = actor.clone();
+    Ok(state
+        .blocking(move |conn, st| needed_for_pair(conn, st, &actor, id, &query))
+        .await?)
+}
+
+fn needed_for_pair(
+    conn: &mut DbConn,
+    st: &AppState,
+    actor: &access::Actor,
+    id: ContactId,
+    query: &ConfirmQuery,
+) -> DbResult<bool> {
+    let asked = query.other.is_some() || query.email.as_deref().is_some_and(|e| !e.is_empty());
+    if !asked || decide(conn, actor, EDIT, id)?.is_err() {
+        return Ok(false);
+    }
+    if needed_now(conn, actor, id)? {
+        return Ok(true);
+    }
+    match other_of(conn, st, actor, id, query)? {
+        Some(other) => needed_now(conn, actor, other),
+        None => Ok(false),
+    }
+}
+
 async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -106,6 +146,41 @@ async fn confirm(
     access::require(&session.actor, EDIT, Object::None)?;
     let id = ContactId(path.into_inner());
     let query = query.into_inner();
+    let ask = needed(&state, &session.actor, id, query.clone());
+    match reason_form::on_get_before_change(&req, &session, What::Contact, ask).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => shown(req, state, session, id, query, reason).await,
+    }
+}
+
+async fn confirm_with_reason(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<ConfirmQuery>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    access::require(&session.actor, EDIT, Object::None)?;
+    let id = ContactId(path.into_inner());
+    let query = query.into_inner();
+    let ask = needed(&state, &session.actor, id, query.clone());
+    let sent = form.into_inner();
+    match reason_form::on_post(&req, &session, What::Contact, sent, ask).await? {
+        Step::Ask(form) => Ok(form),
+        Step::Open(reason) => shown(req, state, session, id, query, reason).await,
+    }
+}
+
+/// Both contacts side by side: two audited reads (with the reason, where one was typed).
+async fn shown(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    id: ContactId,
+    query: ConfirmQuery,
+    reason: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let asked = query.other.is_some() || query.email.as_deref().is_some_and(|e| !e.is_empty());
     let typed = query.email.clone().unwrap_or_default();
     let request = query.request.clone();
@@ -121,15 +196,19 @@ async fn confirm(
             let Some(other) = other_of(conn, st, &actor, id, &query)? else {
                 return Ok(Ok(Some(Found::NotFound)));
             };
+            // Asked before the form was shown; asked again here, where it binds.
+            if reason.is_none() && needed_for_pair(conn, st, &actor, id, &query)? {
+                return Ok(Err(reason_form::missing()));
+            }
             let now = st.clock.naive();
-            let first = entry(now, &actor, Action::ContactViewed, id);
+            let viewed = |contact| {
+                let mut e = entry(now, &actor, Action::ContactViewed, contact);
+                e.reason.clone_from(&reason);
+                e
+            };
             // Both contacts are shown: both reads are recorded before anything is decrypted.
-            let pair = audit::before(conn, &st.ring, &first, |conn| {
-                audit::record(
-                    conn,
-                    &st.ring,
-                    &entry(now, &actor, Action::ContactViewed, other),
-                )?;
+            let pair = audit::before(conn, &st.ring, &viewed(id), |conn| {
+                audit::record(conn, &st.ring, &viewed(other))?;
                 let (Some(keep), Some(gone)) = (
                     contact_edit::load(conn, &st.ring, id)?,
                     contact_edit::load(conn, &st.ring, other)?,

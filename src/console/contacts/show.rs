@@ -58,6 +58,9 @@ struct ContactPage {
     /// shown), as a sentence; `None` when there are none.
     hidden: Option<String>,
     done: Option<&'static str>,
+    /// The reason this read was opened with: the edit and erase buttons carry it on to
+    /// those pages (as a POST), so the same piece of work is not asked twice.
+    reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -92,7 +95,7 @@ type Loaded = (Record, Vec<(Conversation, String, Vec<Consent>)>, usize);
 /// Whether `actor` must type a reason before reading contact `id`, given its conversations
 /// (`decide`): outside their own scope when they handled none of them (a contact without
 /// any conversation included).
-fn reason_needed(
+pub(super) fn reason_needed(
     conn: &mut DbConn,
     actor: &Actor,
     id: ContactId,
@@ -109,14 +112,23 @@ fn reason_needed(
 
 /// Whether the actor may read the contact but must give a reason first. `false` for a
 /// missing contact or one out of reach: the audited read answers those.
-async fn needed(state: &AppState, actor: &Actor, id: ContactId) -> Result<bool, AppError> {
+pub(super) async fn needed(
+    state: &AppState,
+    actor: &Actor,
+    id: ContactId,
+) -> Result<bool, AppError> {
     let actor = actor.clone();
     Ok(state
-        .blocking(move |conn, _| match decide(conn, &actor, READ, id)? {
-            Ok(convs) => reason_needed(conn, &actor, id, &convs),
-            Err(_) => Ok(false),
-        })
+        .blocking(move |conn, _| needed_now(conn, &actor, id))
         .await?)
+}
+
+/// `needed`, inside a transaction (where the read binds).
+pub(super) fn needed_now(conn: &mut DbConn, actor: &Actor, id: ContactId) -> DbResult<bool> {
+    match decide(conn, actor, READ, id)? {
+        Ok(convs) => reason_needed(conn, actor, id, &convs),
+        Err(_) => Ok(false),
+    }
 }
 
 async fn show(
@@ -163,6 +175,7 @@ async fn page(
     reason: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let actor = session.actor.clone();
+    let carried = reason.clone();
     let loaded: Loaded = state
         .blocking(move |conn, st| {
             let typed = reason.is_some();
@@ -228,6 +241,7 @@ async fn page(
         rows,
         hidden: (hidden > 0).then(|| t.fill("contact.hidden", &[("count", &hidden.to_string())])),
         done,
+        reason: carried,
     };
     view.page.render(&view, StatusCode::OK)
 }

@@ -107,3 +107,90 @@ both_backends!(a_dpo_gives_a_reason_before_a_contact_opens, |db| {
     assert!(package.body.contains("Grund-Marker-8812"));
     crate::audit::intact(s);
 });
+
+both_backends!(the_pages_before_a_change_ask_the_same_reason, |db| {
+    let f = fixture(db);
+    let s = &f.server;
+    let (_a, _c, contact) = person(
+        s,
+        &f.widget_a,
+        "Wechsel Person",
+        "wechsel@example.de",
+        &["A"],
+    );
+    let (_b, _d, other) = person(s, &f.widget_a, "Doppel Person", "doppel@example.de", &["B"]);
+    let mut dpo = staff_of(s, "dora", Builtin::Dpo);
+    let base = format!("/console/contacts/{contact}");
+    for (page, query) in [
+        ("edit", ""),
+        ("erase", ""),
+        ("merge", "?email=doppel%40example.de"),
+    ] {
+        let path = format!("{base}/{page}{query}");
+        let open = format!("{base}/{page}/open{query}");
+        let before = audit_of(s, "contact_viewed", "contact", contact).len();
+        let form = dpo.get(&path);
+        assert_eq!(form.status, 200, "{page}: {}", form.body);
+        // The form posts to `/open`: the page's own POST is the change itself.
+        assert!(
+            form.body
+                .contains(&format!("action=\"{}\"", open.replace('&', "&amp;"))),
+            "{page}: {}",
+            form.body
+        );
+        assert!(
+            !form.body.contains("wechsel@example.de"),
+            "{page}: the form reads nothing"
+        );
+        let viewed = || audit_of(s, "contact_viewed", "contact", contact);
+        assert_eq!(viewed().len(), before, "{page}: nothing read");
+        let csrf = form.csrf();
+        let refused = dpo.post(&open, &[("csrf", &csrf), ("reason", " ")]);
+        assert_eq!(refused.status, 400, "{page}");
+        assert!(!refused.body.contains("wechsel@example.de"), "{page}");
+        let reason = format!("Berichtigung {page}");
+        let shown = dpo.post(&open, &[("csrf", &csrf), ("reason", &reason)]);
+        assert_eq!(shown.status, 200, "{page}: {}", shown.body);
+        assert!(shown.body.contains("wechsel@example.de"), "{page}");
+        let entry = ("ok".to_string(), None, Some(reason.clone()));
+        assert_eq!(viewed().len(), before + 1, "{page}: one read");
+        assert_eq!(viewed().last(), Some(&entry), "{page}: with the reason");
+        if page == "merge" {
+            assert!(shown.body.contains("doppel@example.de"));
+            assert_eq!(audit_of(s, "contact_viewed", "contact", other), [entry]);
+        }
+    }
+    // Opened with a reason, the contact page carries it on to its edit and erase pages.
+    let csrf = dpo.get(&base).csrf();
+    let page = dpo.post(
+        &base,
+        &[("csrf", &csrf), ("reason", "Art. 16 Berichtigung")],
+    );
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("action=\"{base}/edit/open\"")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("name=\"reason\" value=\"Art. 16 Berichtigung\"")
+    );
+    let edit = dpo.post(
+        &format!("{base}/edit/open"),
+        &[("csrf", &csrf), ("reason", "Art. 16 Berichtigung")],
+    );
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("wechsel@example.de"));
+    let viewed = audit_of(s, "contact_viewed", "contact", contact);
+    assert_eq!(
+        viewed.last().unwrap().2.as_deref(),
+        Some("Art. 16 Berichtigung")
+    );
+
+    // The admin's role has no flag: the pages show at once.
+    let mut admin = s.admin();
+    let page = admin.get(&format!("{base}/edit"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("wechsel@example.de"));
+});
