@@ -102,3 +102,30 @@ fn changes(server: &crate::support::TestServer, id: i64) -> usize {
         .filter(|r| r.action == "conversation_changed" && r.object_id == Some(id))
         .count()
 }
+
+both_backends!(the_tag_choices_are_each_tag_once_sorted_and_bounded, |db| {
+    use plauder::db::tags;
+    let server = crate::support::TestServer::start(db);
+    let w = widget(&server, "Shop");
+    let mut conn = server.conn();
+    assert_eq!(tags::in_use(&mut conn, 500).unwrap(), Vec::<String>::new());
+    for (name, tag) in [
+        ("A", "rückruf"),
+        ("B", "beschwerde"),
+        ("C", "rückruf"),
+        ("D", "angebot"),
+        ("E", "beschwerde"),
+    ] {
+        let c = conversation(&server, w, Some(name), None);
+        tags::add(&mut conn, c, tag).unwrap().unwrap();
+    }
+    assert_eq!(
+        tags::in_use(&mut conn, 500).unwrap(),
+        ["angebot", "beschwerde", "rückruf"]
+    );
+    assert_eq!(
+        tags::in_use(&mut conn, 2).unwrap(),
+        ["angebot", "beschwerde"]
+    );
+    assert_eq!(tags::in_use(&mut conn, 0).unwrap(), Vec::<String>::new());
+});
