@@ -1,6 +1,8 @@
 //! The stream format: round trips at chunk edges; flips, cuts, reorders and another ring refused.
 
 use super::*;
+use crate::crypto::KeyRing;
+use std::io::{self, Read, Write};
 
 fn ring() -> (tempfile::TempDir, KeyRing) {
     let dir = tempfile::tempdir().unwrap();

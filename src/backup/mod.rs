@@ -24,6 +24,7 @@ pub mod lock;
 pub mod pgtools;
 pub mod records;
 pub mod restore;
+mod restore_pg;
 pub mod rotate;
 pub mod snapshot;
 pub mod status;

@@ -6,8 +6,9 @@
 //! 3. SQLite: migrate the image in a private work directory beside the database, replay
 //!    the journal and purge there, then checkpoint the old database, remove its `-wal`/`-shm`
 //!    and rename the image over it (atomic: a crash leaves the old or the new database).
-//!    PostgreSQL: empty the `public` schema, `pg_restore` into the configured database,
-//!    migrate, replay, purge (not atomic: when it fails half-way, run the restore again);
+//!    PostgreSQL: set the live schema aside, `pg_restore` into a fresh one, migrate,
+//!    replay, purge, then drop the old schema; a failure anywhere puts the old one back
+//!    (`restore_pg`);
 //! 4. the erasure journal replayed is the union of the journal file beside the database,
 //!    the file inside the archive and the restored `erasure_journal` table: every
 //!    conversation or contact erased after the backup was taken is erased again, and the
@@ -17,13 +18,12 @@
 
 use super::archive;
 use super::format::Backend;
-use super::{BackupError, journal_file, lock, pgtools, snapshot};
+use super::{BackupError, journal_file, lock, snapshot};
 use crate::config::Config;
 use crate::crypto::KeyRing;
 use crate::db::erasure::{self, JournalRow};
 use crate::db::{Db, DbConn};
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -86,26 +86,9 @@ pub fn restore(
             swap_in(&image, &target)?;
             replayed
         }
-        Backend::Postgres => {
-            refuse_other_sessions(url.expose())?;
-            empty_public_schema(url.expose())?;
-            let dbname = pgtools::env_for(url.expose())?
-                .into_iter()
-                .find(|(k, _)| *k == "PGDATABASE")
-                .map(|(_, v)| v)
-                .unwrap_or_default();
-            let mut cmd = pgtools::command("pg_restore", url.expose())?;
-            cmd.arg("--no-owner")
-                .arg("--no-privileges")
-                .arg("--single-transaction")
-                .arg("--exit-on-error")
-                .arg("--dbname")
-                .arg(&dbname)
-                .arg(&image);
-            pgtools::run(cmd, "pg_restore")?;
-            let db = Db::open(url.expose())?;
-            prepare(&db, ring, &mut rows, now)?
-        }
+        Backend::Postgres => super::restore_pg::restore(url.expose(), &image, |db| {
+            prepare(db, ring, &mut rows, now)
+        })?,
     };
     // The file beside the database gets every row the union knows.
     let known: std::collections::HashSet<i64> = journal_file::read(&journal_path)?
@@ -198,36 +181,4 @@ fn swap_in(image: &Path, target: &Path) -> Result<(), BackupError> {
     }
     std::fs::rename(image, target).map_err(BackupError::io("move the restored database in"))?;
     super::sync_dir(target)
-}
-
-#[derive(QueryableByName)]
-struct Sessions {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-/// PostgreSQL: a server on another machine holds no lock here; its connections show.
-fn refuse_other_sessions(url: &str) -> Result<(), BackupError> {
-    let mut conn = PgConnection::establish(url)
-        .map_err(|e| BackupError::Io(format!("cannot connect to PostgreSQL: {e}")))?;
-    let s: Sessions = diesel::sql_query(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .get_result(&mut conn)?;
-    if s.n > 0 {
-        return Err(BackupError::Refused(format!(
-            "{} other session(s) are connected to the database: stop every plauder server using it first",
-            s.n
-        )));
-    }
-    Ok(())
-}
-
-/// PostgreSQL: tables made after the backup (newer migrations) must not survive the restore.
-fn empty_public_schema(url: &str) -> Result<(), BackupError> {
-    use diesel::connection::SimpleConnection;
-    let mut conn = PgConnection::establish(url)
-        .map_err(|e| BackupError::Io(format!("cannot connect to PostgreSQL: {e}")))?;
-    conn.batch_execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
-        .map_err(|e| BackupError::Io(format!("cannot empty the schema public: {e}")))
 }

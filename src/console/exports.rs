@@ -188,19 +188,7 @@ async fn person(
     path: web::Path<i64>,
     query: web::Query<PersonQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(
-        &session.actor,
-        Permission::Read(Area::Exports),
-        Object::None,
-    )?;
-    let contact = ContactId(path.into_inner());
-    let ask = person_needs_reason(&state, &session, contact);
-    match reason_form::on_get(&req, &session, What::Export, ask).await? {
-        Step::Ask(form) => Ok(form),
-        Step::Open(reason) => {
-            package_gated(&req, &state, &session, contact, query.request, reason, None).await
-        }
-    }
+    person_page(req, state, session, path, query, None).await
 }
 
 async fn person_with_reason(
@@ -211,6 +199,19 @@ async fn person_with_reason(
     query: web::Query<PersonQuery>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
+    person_page(req, state, session, path, query, Some(form.into_inner())).await
+}
+
+/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
+/// package.
+async fn person_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<PersonQuery>,
+    sent: Option<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
     access::require(
         &session.actor,
         Permission::Read(Area::Exports),
@@ -218,8 +219,7 @@ async fn person_with_reason(
     )?;
     let contact = ContactId(path.into_inner());
     let ask = person_needs_reason(&state, &session, contact);
-    let sent = form.into_inner();
-    match reason_form::on_post(&req, &session, What::Export, sent, ask).await? {
+    match reason_form::step(&req, &session, What::Export, sent, ask).await? {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => {
             package_gated(&req, &state, &session, contact, query.request, reason, None).await

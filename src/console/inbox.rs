@@ -186,17 +186,7 @@ async fn transcript(
     session: Authenticated,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(
-        &session.actor,
-        Permission::Read(Area::Conversations),
-        Object::None,
-    )?;
-    let id = ConversationId(path.into_inner());
-    let needed = super::inbox_reason::needed(&state, &session, id);
-    match reason_form::on_get(&req, &session, What::Transcript, needed).await? {
-        Step::Ask(form) => Ok(form),
-        Step::Open(reason) => show_transcript(req, state, session, id, reason).await,
-    }
+    transcript_page(req, state, session, path, None).await
 }
 
 async fn transcript_with_reason(
@@ -206,6 +196,18 @@ async fn transcript_with_reason(
     path: web::Path<i64>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
+    transcript_page(req, state, session, path, Some(form.into_inner())).await
+}
+
+/// The plain GET and the POSTed reason alike (no reason needed, or nothing to see: the
+/// same answer for both).
+async fn transcript_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    sent: Option<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
     access::require(
         &session.actor,
         Permission::Read(Area::Conversations),
@@ -213,9 +215,7 @@ async fn transcript_with_reason(
     )?;
     let id = ConversationId(path.into_inner());
     let needed = super::inbox_reason::needed(&state, &session, id);
-    let sent = form.into_inner();
-    // No reason needed (or nothing to see): the same answer as the plain page.
-    match reason_form::on_post(&req, &session, What::Transcript, sent, needed).await? {
+    match reason_form::step(&req, &session, What::Transcript, sent, needed).await? {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => show_transcript(req, state, session, id, reason).await,
     }

@@ -23,6 +23,9 @@ use std::future::Future;
 pub enum What {
     Transcript,
     Contact,
+    /// A contact shown on the way to a change (its edit, merge and erase pages): the page's
+    /// own POST is the change, so the form posts to `<path>/open` instead.
+    ContactChange,
     /// A person's JSON package (a download).
     Export,
 }
@@ -31,7 +34,7 @@ impl What {
     fn intro(self) -> &'static str {
         match self {
             Self::Transcript => "transcript.reason.intro",
-            Self::Contact => "reason.contact.intro",
+            Self::Contact | Self::ContactChange => "reason.contact.intro",
             Self::Export => "reason.export.intro",
         }
     }
@@ -39,7 +42,7 @@ impl What {
     fn open(self) -> &'static str {
         match self {
             Self::Transcript => "transcript.reason.open",
-            Self::Contact => "reason.contact.open",
+            Self::Contact | Self::ContactChange => "reason.contact.open",
             Self::Export => "reason.export.open",
         }
     }
@@ -47,7 +50,9 @@ impl What {
     fn back(self) -> (&'static str, &'static str) {
         match self {
             Self::Transcript => ("/console/conversations", "search.title"),
-            Self::Contact | Self::Export => ("/console/contacts", "contacts_list.title"),
+            Self::Contact | Self::ContactChange | Self::Export => {
+                ("/console/contacts", "contacts_list.title")
+            }
         }
     }
 }
@@ -128,40 +133,43 @@ fn form_to(
 }
 
 /// The plain GET: the form when `needed` says so, else the read without a reason.
-pub async fn on_get(
+async fn on_get(
     req: &HttpRequest,
     session: &Authenticated,
     what: What,
     needed: impl Future<Output = Result<bool, AppError>>,
 ) -> Result<Step, AppError> {
-    if needed.await? {
-        return Ok(Step::Ask(form(req, session, what, None)?));
+    if !needed.await? {
+        return Ok(Step::Open(None));
     }
-    Ok(Step::Open(None))
+    let action = match (what, req.uri().query()) {
+        (What::ContactChange, Some(q)) => format!("{}/open?{q}", req.path()),
+        (What::ContactChange, None) => format!("{}/open", req.path()),
+        _ => here(req),
+    };
+    Ok(Step::Ask(form_to(req, session, what, None, action)?))
 }
 
-/// The plain GET of a page whose own POST is a change (a contact's edit, merge and erase
-/// pages): the form posts to `<path>/open` (with the query) instead of the page itself.
-pub async fn on_get_before_change(
+/// What a page does for the plain GET (`sent` is `None`) or the POSTed reason form: show
+/// the form where a reason is needed and none qualifying came, else open with the reason
+/// typed (`None`: none was; the read decides whether it needed one, where it binds).
+pub async fn step(
     req: &HttpRequest,
     session: &Authenticated,
     what: What,
+    sent: Option<ReasonForm>,
     needed: impl Future<Output = Result<bool, AppError>>,
 ) -> Result<Step, AppError> {
-    if needed.await? {
-        let action = match req.uri().query() {
-            Some(q) => format!("{}/open?{q}", req.path()),
-            None => format!("{}/open", req.path()),
-        };
-        return Ok(Step::Ask(form_to(req, session, what, None, action)?));
+    match sent {
+        None => on_get(req, session, what, needed).await,
+        Some(form) => on_post(req, session, what, form, needed).await,
     }
-    Ok(Step::Open(None))
 }
 
 /// The POST with a reason: CSRF first; a qualifying reason opens; one that does not
 /// qualify shows the form again where a reason is needed (`needed` is asked only then),
 /// else the same answer as the plain GET.
-pub async fn on_post(
+async fn on_post(
     req: &HttpRequest,
     session: &Authenticated,
     what: What,

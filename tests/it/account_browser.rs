@@ -13,16 +13,9 @@ use crate::support::ws::{Ws, open};
 use crate::support::{Db, GOOD_PASSWORD, TestServer, add_staff};
 use plauder::db::staff::Role;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const REAL: [&str; 2] = ["Anneliese", "Quastenberg"];
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn operator_socket(server: &TestServer, c: &Client) -> Ws {
     let cookie = format!("__Host-plauder={}", c.cookies["__Host-plauder"]);
@@ -161,7 +154,6 @@ fn a_visitor_sees_only_the_alias_in_the_dom_and_every_frame() {
     add_staff(&server, "kim.berger", Role::Operator, None);
     let mut kim = server.login("kim.berger", GOOD_PASSWORD);
     let page = host_page(&server);
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let mut op = operator_socket(&server, &kim);
@@ -233,7 +225,7 @@ fn a_visitor_sees_only_the_alias_in_the_dom_and_every_frame() {
                 .filter(|f| f["type"] == "message" && f["from"] == "operator")
                 .all(|f| f["operator"]["name"] == "Kiwi")
         );
-        v.screenshot(&shots.join(format!("account-alias-chat-{label}.png")));
+        v.shot(&format!("account-alias-chat-{label}"));
     }
 }
 
@@ -251,15 +243,11 @@ fn account_pages_and_the_second_step_look_finished() {
         let csrf = c.get("/account/second-factor").csrf();
         c.post("/account/second-factor/begin", &[("csrf", &csrf)]);
     }
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let base = format!("https://localhost:{}", server.addr.port());
     let sign_in = |v: &Browser, user: &str| {
-        v.goto(&format!("{base}/login"));
-        v.type_into(&v.find("#username"), user);
-        v.type_into(&v.find("#password"), GOOD_PASSWORD);
-        v.click(&v.find("button.primary"));
+        v.sign_in(&base, user, GOOD_PASSWORD);
     };
     for (width, height, label, user) in [(1280, 2300, "desktop", "lea"), (360, 3400, "360", "mia")]
     {
@@ -277,7 +265,7 @@ fn account_pages_and_the_second_step_look_finished() {
             size[0].as_f64().unwrap() >= 150.0,
             "the QR code is large enough to scan: {size}"
         );
-        v.screenshot(&shots.join(format!("account-enrol-{label}.png")));
+        v.shot(&format!("account-enrol-{label}"));
         if label == "desktop" {
             let html = v.js("return document.documentElement.outerHTML", vec![]);
             let page = crate::support::client::Response {
@@ -292,7 +280,7 @@ fn account_pages_and_the_second_step_look_finished() {
                 "the codes",
                 "return document.querySelectorAll('#recovery-codes code').length === 10",
             );
-            v.screenshot(&shots.join(format!("account-codes-{label}.png")));
+            v.shot(&format!("account-codes-{label}"));
         }
         drop(v);
 
@@ -303,14 +291,14 @@ fn account_pages_and_the_second_step_look_finished() {
             "the second step",
             "return location.pathname === '/login/second-factor'",
         );
-        v.screenshot(&shots.join(format!("login-second-step-{label}.png")));
+        v.shot(&format!("login-second-step-{label}"));
         v.type_into(&v.find("#code"), "000000");
         v.click(&v.find("button.primary"));
         v.wait_for(
             "the error",
             "return !!document.getElementById('code-error')",
         );
-        v.screenshot(&shots.join(format!("login-second-step-error-{label}.png")));
+        v.shot(&format!("login-second-step-error-{label}"));
         next_step(&server);
         v.type_into(&v.find("#code"), &code(&server, &secret));
         v.click(&v.find("button.primary"));
@@ -325,22 +313,19 @@ fn account_pages_and_the_second_step_look_finished() {
             text.as_str().unwrap().contains("Anneliese"),
             "the first name visitors see"
         );
-        v.screenshot(&shots.join(format!("account-{label}.png")));
+        v.shot(&format!("account-{label}"));
         drop(v);
 
         // The admin's side: the requirement per role, and another account's page.
         let v = driver.browser(width, 1400, &profiles.path().join(format!("admin-{label}")));
-        v.goto(&format!("{base}/login"));
-        v.type_into(&v.find("#username"), "admin");
-        v.type_into(&v.find("#password"), &server.admin_password);
-        v.click(&v.find("button.primary"));
+        v.sign_in(&base, "admin", &server.admin_password);
         v.wait_for("signed in", "return location.pathname === '/admin'");
         v.goto(&format!("{base}/admin/second-factor"));
         v.wait_for(
             "the roles",
             "return document.querySelectorAll('input[name=required]').length === 5",
         );
-        v.screenshot(&shots.join(format!("account-roles-{label}.png")));
+        v.shot(&format!("account-roles-{label}"));
         let kim_id = plauder::db::staff::by_username(&mut server.conn(), "kim.berger")
             .unwrap()
             .unwrap()
@@ -350,6 +335,6 @@ fn account_pages_and_the_second_step_look_finished() {
             "the reset",
             "return !!document.querySelector('form[action$=\"/second-factor/reset\"]')",
         );
-        v.screenshot(&shots.join(format!("account-admin-{label}.png")));
+        v.shot(&format!("account-admin-{label}"));
     }
 }

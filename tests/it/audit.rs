@@ -11,6 +11,8 @@ mod chain;
 mod hooks;
 mod nodes;
 mod prune;
+mod reason;
+mod sign_ins;
 
 use crate::support::{Db, TestServer};
 use diesel::connection::SimpleConnection;

@@ -6,13 +6,6 @@ use crate::support::webdriver::{Browser, Driver};
 use crate::support::{Db, TestServer};
 use diesel::prelude::*;
 use std::io::{Read, Write};
-use std::path::PathBuf;
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 const NOTHING_STORED: &str =
     "return document.cookie === '' && localStorage.length === 0 && sessionStorage.length === 0";
@@ -103,15 +96,11 @@ fn visitor_and_operator_chat_in_real_browsers() {
         widget.public_id
     );
     let page = serve_on(port, html);
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
 
     let op = driver.browser(1280, 800, &profiles.path().join("operator"));
-    op.goto(&format!("{plauder}/login"));
-    op.type_into(&op.find("#username"), "admin");
-    op.type_into(&op.find("#password"), &server.admin_password);
-    op.click(&op.find("button.primary"));
+    op.sign_in(&plauder, "admin", &server.admin_password);
     op.wait_for("the dashboard", "return location.pathname === '/admin'");
     op.goto(&format!("{plauder}/console"));
     op.wait_for(
@@ -123,7 +112,7 @@ fn visitor_and_operator_chat_in_real_browsers() {
     open_widget(&v, &page);
     assert_eq!(conversations(&server), 0, "no row before the first message");
     send_as_visitor(&v, "Hallo aus dem Browser");
-    v.screenshot(&shots.join("visitor-sent.png"));
+    v.shot("visitor-sent");
 
     take_waiting(&op);
     v.type_into(&v.find("#text"), "Entwurf-XY");
@@ -131,12 +120,12 @@ fn visitor_and_operator_chat_in_real_browsers() {
         "the typing preview",
         "return document.getElementById('v-preview').textContent.indexOf('Entwurf-XY') >= 0",
     );
-    op.screenshot(&shots.join("operator-preview.png"));
+    op.shot("operator-preview");
     op.type_into(&op.find("#reply-text"), "Antwort aus der Konsole");
     op.click(&op.find("#reply button.primary"));
     v.wait_for("the reply", "return [].some.call(document.querySelectorAll('#log li.operator'), function (li) { return li.textContent.indexOf('Antwort aus der Konsole') >= 0; })");
-    v.screenshot(&shots.join("visitor-reply.png"));
-    op.screenshot(&shots.join("operator-replied.png"));
+    v.shot("visitor-reply");
+    op.shot("operator-replied");
 
     // With the preview switched off, the operator sees that the visitor types, not what.
     let settings = form(false, &origin).validate().unwrap();
@@ -160,7 +149,7 @@ fn visitor_and_operator_chat_in_real_browsers() {
         !shown.as_str().unwrap_or("").contains("Geheim-ZZ"),
         "no preview when the widget disables it"
     );
-    op.screenshot(&shots.join("operator-no-preview.png"));
+    op.shot("operator-no-preview");
 }
 
 /// Serves one HTML page on 127.0.0.1:`port`, a different origin from plauder.

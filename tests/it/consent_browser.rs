@@ -10,14 +10,7 @@ use crate::support::{Db, TestServer};
 use plauder::widget::lang::VisitorLang;
 use plauder::widget::notice::Notice;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// What the current document keeps in the browser: cookies, both web storages and the
 /// names of its IndexedDB databases (read asynchronously, then polled).
@@ -207,7 +200,6 @@ fn nothing_before_consent_decline_stores_nothing_accept_chats() {
         widget.public_id
     );
     let page = crate::browser::serve_on(port, html);
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let mut op = operator(&server);
@@ -239,7 +231,7 @@ fn nothing_before_consent_decline_stores_nothing_accept_chats() {
             "the page names the notice it shows"
         );
         assert_nothing_anywhere(&v, &server, &baseline, "while the notice is shown");
-        v.screenshot(&shots.join(format!("consent-notice-{label}.png")));
+        v.shot(&format!("consent-notice-{label}"));
         v.click(&v.find("#decline"));
         v.wait_for(
             "the decline screen",
@@ -255,7 +247,7 @@ fn nothing_before_consent_decline_stores_nothing_accept_chats() {
         );
         std::thread::sleep(Duration::from_millis(300));
         assert_nothing_anywhere(&v, &server, &baseline, "after decline");
-        v.screenshot(&shots.join(format!("consent-declined-{label}.png")));
+        v.shot(&format!("consent-declined-{label}"));
         drop(v);
 
         // Accept: the chat works and the record names the notice shown.
@@ -289,7 +281,7 @@ fn nothing_before_consent_decline_stores_nothing_accept_chats() {
             after["session"], 1,
             "the token, for this browser session only"
         );
-        v.screenshot(&shots.join(format!("consent-chat-{label}.png")));
+        v.shot(&format!("consent-chat-{label}"));
     }
 
     // Resumable id on: a returning visitor continues; the token is in localStorage.

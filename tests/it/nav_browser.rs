@@ -8,21 +8,11 @@ use crate::support::webdriver::{Browser, Driver};
 use crate::support::{Db, GOOD_PASSWORD, TestServer, add_staff};
 use plauder::db::staff::Role;
 use serde_json::Value;
-use std::path::PathBuf;
 
 const WIDTHS: [(u32, u32); 3] = [(1280, 800), (1024, 768), (360, 740)];
 
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn sign_in(b: &Browser, base: &str, user: &str, password: &str) {
-    b.goto(&format!("{base}/login"));
-    b.type_into(&b.find("#username"), user);
-    b.type_into(&b.find("#password"), password);
-    b.click(&b.find("button.primary"));
+    b.sign_in(base, user, password);
     b.wait_for("the dashboard", "return location.pathname === '/admin'");
 }
 
@@ -82,7 +72,6 @@ fn the_navigation_fits_at_desktop_tablet_and_phone_widths() {
     let server = TestServer::start(Db::Sqlite);
     add_staff(&server, "olga", Role::Operator, None);
     let base = format!("https://localhost:{}", server.addr.port());
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let every = [
@@ -112,7 +101,7 @@ fn the_navigation_fits_at_desktop_tablet_and_phone_widths() {
             "two labelled landmarks"
         );
         assert_eq!(m["current"], serde_json::json!(["/admin"]));
-        b.screenshot(&shots.join(format!("nav-admin-{width}.png")));
+        b.shot(&format!("nav-admin-{width}"));
         // The pages reached from the settings mark "Settings" as where one is.
         b.goto(&format!("{base}/admin/backups"));
         b.wait_for("the page", "return !!document.querySelector('main h1')");
@@ -132,7 +121,7 @@ fn the_navigation_fits_at_desktop_tablet_and_phone_widths() {
         );
         assert_fits(&measure(&b), &format!("admin on settings at {width}"));
         b.js("document.getElementById('more').scrollIntoView()", vec![]);
-        b.screenshot(&shots.join(format!("nav-settings-more-{width}.png")));
+        b.shot(&format!("nav-settings-more-{width}"));
         drop(b);
 
         let b = driver.browser(width, height, &profiles.path().join(format!("o{width}")));
@@ -147,6 +136,6 @@ fn the_navigation_fits_at_desktop_tablet_and_phone_widths() {
                 "{admin_only}: {m}"
             );
         }
-        b.screenshot(&shots.join(format!("nav-operator-{width}.png")));
+        b.shot(&format!("nav-operator-{width}"));
     }
 }

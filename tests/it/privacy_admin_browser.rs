@@ -7,21 +7,11 @@ use crate::support::webdriver::{Browser, Driver};
 use crate::support::{Db, TestServer};
 use plauder::widget::notice::hash_hex;
 use serde_json::json;
-use std::path::PathBuf;
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn login(b: &Browser, plauder: &str, password: &str) {
-    b.goto(&format!("{plauder}/login"));
-    b.type_into(&b.find("#username"), "admin");
-    b.type_into(&b.find("#password"), password);
-    b.click(&b.find("button.primary"));
+    b.sign_in(plauder, "admin", password);
     b.wait_for("the dashboard", "return location.pathname === '/admin'");
 }
 
@@ -44,7 +34,6 @@ fn admin_sets_privacy_writes_notices_and_reads_the_consent() {
         FIREFOX,
         "https://shop.example.de/tee/gruen",
     );
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
 
@@ -72,7 +61,7 @@ fn admin_sets_privacy_writes_notices_and_reads_the_consent() {
         "document.getElementById('privacy_policy_url').scrollIntoView()",
         vec![],
     );
-    b.screenshot(&shots.join("admin-widget-privacy-desktop.png"));
+    b.shot("admin-widget-privacy-desktop");
     b.click(&b.find("form button.primary"));
     b.wait_for("the saved widget", "return location.search === '?saved=1'");
     let page = text(&b);
@@ -102,7 +91,7 @@ fn admin_sets_privacy_writes_notices_and_reads_the_consent() {
         "the new version is shown"
     );
     assert!(page.contains("Ihr Text"));
-    b.screenshot(&shots.join("admin-notices-desktop.png"));
+    b.shot("admin-notices-desktop");
 
     b.goto(&format!("{plauder}/console/conversations/{conversation}"));
     let page = text(&b);
@@ -115,7 +104,7 @@ fn admin_sets_privacy_writes_notices_and_reads_the_consent() {
     ] {
         assert!(page.contains(shown), "{shown} in the transcript: {page}");
     }
-    b.screenshot(&shots.join("admin-transcript-desktop.png"));
+    b.shot("admin-transcript-desktop");
     drop(b);
 
     let phone = driver.browser(360, 740, &profiles.path().join("phone"));
@@ -125,10 +114,10 @@ fn admin_sets_privacy_writes_notices_and_reads_the_consent() {
         "document.getElementById('privacy_policy_url').scrollIntoView()",
         vec![],
     );
-    phone.screenshot(&shots.join("admin-widget-privacy-360.png"));
+    phone.shot("admin-widget-privacy-360");
     phone.goto(&format!("{plauder}/admin/widgets/{open_widget}/notices"));
-    phone.screenshot(&shots.join("admin-notices-360.png"));
+    phone.shot("admin-notices-360");
     phone.goto(&format!("{plauder}/console/conversations/{conversation}"));
     assert!(text(&phone).contains("Firefox 128"));
-    phone.screenshot(&shots.join("admin-transcript-360.png"));
+    phone.shot("admin-transcript-360");
 }

@@ -4,18 +4,11 @@
 //! and the iframe keeps no storage entry. Screenshots land in target/browser-artifacts/.
 
 use crate::support::scan::row_counts;
-use crate::support::webdriver::{Browser, Driver};
+use crate::support::webdriver::{Browser, Driver, artifacts};
 use crate::support::ws::{Ws, open};
 use crate::support::{Db, TestServer};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn operator(server: &TestServer) -> Ws {
     let admin = server.admin();
@@ -136,7 +129,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
         v.click(&v.find("#identify summary"));
         v.type_into(&v.find("#id-name"), "Anna Beispiel");
         v.type_into(&v.find("#id-email"), "anna@example.de");
-        v.screenshot(&shots.join(format!("self-service-chat-{label}.png")));
+        v.shot(&format!("self-service-chat-{label}"));
         v.click(&v.find("#identify-form button.send"));
         v.wait_for("saved", "return document.getElementById('identify').hidden");
         assert_eq!(storage(&v)["session"], 1, "the token, kept for the session");
@@ -159,7 +152,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
         ] {
             assert!(shown.contains(expected), "{expected} in {shown}");
         }
-        v.screenshot(&shots.join(format!("self-service-data-{label}.png")));
+        v.shot(&format!("self-service-data-{label}"));
         // The download address works once (fetched here instead of saved to disk).
         let fetched = v.js(
             "window.__dl = null; var u = document.getElementById('md-json').getAttribute('href'); \
@@ -199,7 +192,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
             "the confirmation",
             "return !document.getElementById('md-confirm').hidden",
         );
-        v.screenshot(&shots.join(format!("self-service-confirm-{label}.png")));
+        v.shot(&format!("self-service-confirm-{label}"));
         assert_eq!(
             row_counts(&server),
             during,
@@ -210,7 +203,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
             "the deletion",
             "return !document.getElementById('md-done').hidden",
         );
-        v.screenshot(&shots.join(format!("self-service-deleted-{label}.png")));
+        v.shot(&format!("self-service-deleted-{label}"));
 
         let after = row_counts(&server);
         for table in [
@@ -249,7 +242,7 @@ fn visitor_sees_downloads_and_deletes_their_data() {
         b.wait_for("the page", "return document.readyState === 'complete'");
         let title = b.js("return document.querySelector('h1').textContent", vec![]);
         assert_eq!(title, json!("Was über Sie gespeichert ist"));
-        b.screenshot(&shots.join(format!("self-service-export-{label}.png")));
+        b.shot(&format!("self-service-export-{label}"));
     }
 }
 
@@ -265,15 +258,11 @@ fn operator_sees_the_contacts_earlier_conversation() {
     identify(&mut first, "Anna Beispiel", "anna@example.de");
     let (mut second, _, second_id) = chatting(&server, &w, &["Ich bin es wieder."]);
     identify(&mut second, "Anna", "Anna@Example.de");
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     for (width, height, label) in [(1280, 800, "desktop"), (360, 740, "360")] {
         let b = driver.browser(width, height, &profiles.path().join(label));
-        b.goto(&format!("{plauder}/login"));
-        b.type_into(&b.find("#username"), "admin");
-        b.type_into(&b.find("#password"), &server.admin_password);
-        b.click(&b.find("button.primary"));
+        b.sign_in(&plauder, "admin", &server.admin_password);
         b.wait_for("the dashboard", "return location.pathname === '/admin'");
         b.goto(&format!("{plauder}/console"));
         let item = format!("button[data-conversation='{second_id}']");
@@ -291,12 +280,12 @@ fn operator_sees_the_contacts_earlier_conversation() {
             vec![],
         );
         assert_eq!(href, json!(format!("/console/conversations/{first_id}")));
-        b.screenshot(&shots.join(format!("identity-console-{label}.png")));
+        b.shot(&format!("identity-console-{label}"));
         b.goto(&format!("{plauder}/console/conversations/{second_id}"));
         b.wait_for(
             "the transcript",
             "return !!document.querySelector('ul.earlier a')",
         );
-        b.screenshot(&shots.join(format!("identity-transcript-{label}.png")));
+        b.shot(&format!("identity-transcript-{label}"));
     }
 }

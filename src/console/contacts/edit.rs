@@ -189,13 +189,7 @@ async fn form(
     path: web::Path<i64>,
     query: web::Query<FormQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.actor, EDIT, Object::None)?;
-    let id = ContactId(path.into_inner());
-    let ask = needed(&state, &session.actor, id);
-    match reason_form::on_get_before_change(&req, &session, What::Contact, ask).await? {
-        Step::Ask(form) => Ok(form),
-        Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
-    }
+    form_page(req, state, session, path, query, None).await
 }
 
 async fn form_with_reason(
@@ -206,11 +200,23 @@ async fn form_with_reason(
     query: web::Query<FormQuery>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
+    form_page(req, state, session, path, query, Some(form.into_inner())).await
+}
+
+/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
+/// page.
+async fn form_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<FormQuery>,
+    sent: Option<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     let id = ContactId(path.into_inner());
     let ask = needed(&state, &session.actor, id);
-    let sent = form.into_inner();
-    match reason_form::on_post(&req, &session, What::Contact, sent, ask).await? {
+    match reason_form::step(&req, &session, What::ContactChange, sent, ask).await? {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
     }

@@ -143,14 +143,7 @@ async fn confirm(
     path: web::Path<i64>,
     query: web::Query<ConfirmQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.actor, EDIT, Object::None)?;
-    let id = ContactId(path.into_inner());
-    let query = query.into_inner();
-    let ask = needed(&state, &session.actor, id, query.clone());
-    match reason_form::on_get_before_change(&req, &session, What::Contact, ask).await? {
-        Step::Ask(form) => Ok(form),
-        Step::Open(reason) => shown(req, state, session, id, query, reason).await,
-    }
+    confirm_page(req, state, session, path, query, None).await
 }
 
 async fn confirm_with_reason(
@@ -161,12 +154,24 @@ async fn confirm_with_reason(
     query: web::Query<ConfirmQuery>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
+    confirm_page(req, state, session, path, query, Some(form.into_inner())).await
+}
+
+/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
+/// page.
+async fn confirm_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<ConfirmQuery>,
+    sent: Option<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     let id = ContactId(path.into_inner());
     let query = query.into_inner();
     let ask = needed(&state, &session.actor, id, query.clone());
-    let sent = form.into_inner();
-    match reason_form::on_post(&req, &session, What::Contact, sent, ask).await? {
+    match reason_form::step(&req, &session, What::ContactChange, sent, ask).await? {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => shown(req, state, session, id, query, reason).await,
     }

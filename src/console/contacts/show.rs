@@ -138,13 +138,7 @@ async fn show(
     path: web::Path<i64>,
     query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    access::require(&session.actor, READ, Object::None)?;
-    let id = ContactId(path.into_inner());
-    let ask = needed(&state, &session.actor, id);
-    match reason_form::on_get(&req, &session, What::Contact, ask).await? {
-        Step::Ask(form) => Ok(form),
-        Step::Open(reason) => page(req, state, session, id, query.into_inner(), reason).await,
-    }
+    show_page(req, state, session, path, query, None).await
 }
 
 async fn show_with_reason(
@@ -155,11 +149,23 @@ async fn show_with_reason(
     query: web::Query<ShowQuery>,
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
+    show_page(req, state, session, path, query, Some(form.into_inner())).await
+}
+
+/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
+/// page.
+async fn show_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Authenticated,
+    path: web::Path<i64>,
+    query: web::Query<ShowQuery>,
+    sent: Option<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, READ, Object::None)?;
     let id = ContactId(path.into_inner());
     let ask = needed(&state, &session.actor, id);
-    let sent = form.into_inner();
-    match reason_form::on_post(&req, &session, What::Contact, sent, ask).await? {
+    match reason_form::step(&req, &session, What::Contact, sent, ask).await? {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => page(req, state, session, id, query.into_inner(), reason).await,
     }

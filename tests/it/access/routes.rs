@@ -10,12 +10,14 @@ use crate::both_backends;
 use crate::support::client::{Client, Response};
 use crate::support::ws::open;
 use plauder::access::Permission;
-use plauder::clock::Clock as _;
-use plauder::db::roles;
-use plauder::db::staff::Role;
-use plauder::db::teams;
 use plauder::http::routes::{RouteInfo, Rule};
 use std::collections::HashMap;
+
+mod sample;
+mod scope;
+
+use sample::sample;
+use scope::{conversations_in_scope, tags_in_scope};
 
 /// Whether `who` holds `permission`, by the oracle in `super`.
 fn allowed(who: Who, permission: Permission) -> bool {
@@ -30,105 +32,6 @@ fn allowed(who: Who, permission: Permission) -> bool {
 fn allowed_on(who: Who, route: &RouteInfo, permission: Permission) -> bool {
     let register = route.path.starts_with("/console/requests");
     allowed(who, permission) && (!register || who.scope() == plauder::access::Scope::All)
-}
-
-/// A concrete path for a pattern: fresh objects for routes that may change or delete them,
-/// so one role's request never spoils the next one's.
-fn sample(w: &World, route: &RouteInfo) -> String {
-    let p = route.path;
-    let now = w.server.clock.now().naive_utc();
-    let mut conn = w.server.conn();
-    let fresh = |n: &str| format!("{n}-{:x}", plauder::db::new_id(chrono::Utc::now()).unwrap());
-    let id = if !p.contains('{') {
-        return p.to_string();
-    } else if p.contains("{public_id}") {
-        return p.replace("{public_id}", &w.widget_a);
-    } else if p.starts_with("/admin/router/") {
-        let target = plauder::db::widgets::by_public_id(&mut conn, &w.widget_a)
-            .unwrap()
-            .unwrap()
-            .id;
-        let spec = plauder::widget::route_rules::RuleSpec {
-            url_kind: plauder::widget::route_rules::UrlKind::Prefix,
-            url_pattern: "https://www.example.de/hilfe".into(),
-            ua_contains: String::new(),
-            device: None,
-            langs: vec![],
-            countries: vec![],
-            target,
-        };
-        plauder::db::route_rules::insert(&mut conn, &spec, now)
-            .unwrap()
-            .0
-    } else if p.starts_with("/admin/canned/") {
-        let shortcut = fresh("gruss");
-        plauder::db::canned::insert(&mut conn, &shortcut, "Guten Tag!", now)
-            .unwrap()
-            .0
-    } else if p.starts_with("/admin/staff/") {
-        drop(conn);
-        crate::support::add_staff(&w.server, &fresh("opfer"), Role::Operator, None).0
-    } else if p.starts_with("/admin/roles/") {
-        let m = plauder::access::Matrix::empty();
-        roles::create(&mut conn, &fresh("Ersatz"), &m, now)
-            .unwrap()
-            .0
-    } else if p.starts_with("/admin/teams/") {
-        teams::create(&mut conn, &fresh("Team"), now).unwrap().0
-    } else if p.starts_with("/console/requests/") {
-        let new = plauder::db::dsr::NewRequest {
-            kind: plauder::dsr::Kind::Access,
-            channel: plauder::dsr::Channel::Email,
-            received: now,
-            handler: None,
-            subject: "Erika Mustermann",
-            contact: None,
-            notes: None,
-        };
-        plauder::db::dsr::create(&mut conn, &w.server.state.ring, &new, now)
-            .unwrap()
-            .0
-    } else if p.starts_with("/console/contacts/") {
-        // A fresh contact with a conversation in team A (so team scopes reach it).
-        let ring = &w.server.state.ring;
-        let widget = plauder::db::widgets::by_public_id(&mut conn, &w.widget_a)
-            .unwrap()
-            .unwrap()
-            .id;
-        let token = plauder::crypto::random_bytes::<32>().unwrap();
-        let new = plauder::db::conversations::NewConversation {
-            widget,
-            token_hash: &token,
-            offline: false,
-            name: None,
-            email: None,
-        };
-        let c = plauder::db::conversations::create(&mut conn, ring, &new, now).unwrap();
-        let email = format!("{}@example.de", fresh("kontakt"));
-        plauder::db::conversations::identify(&mut conn, ring, c, Some("Erika"), Some(&email), now)
-            .unwrap();
-        plauder::db::conversations::by_id(&mut conn, c)
-            .unwrap()
-            .unwrap()
-            .contact
-            .unwrap()
-            .0
-    } else if p.starts_with("/console/approvals/") {
-        // Four-eyes (helper FOUREYES): a decision without a `decision` field is 400 for
-        // everyone signed in, before any request is looked up; tests/it/approvals covers
-        // who may decide and run what.
-        4242
-    } else if route.rule == Rule::Public {
-        0
-    } else {
-        panic!(
-            "route {} {p}: add a sample object to access::routes",
-            route.method
-        );
-    };
-    let start = p.find('{').unwrap();
-    let end = p[start..].find('}').unwrap() + start;
-    format!("{}{id}{}", &p[..start], &p[end + 1..])
 }
 
 fn request(client: &mut Client, route: &RouteInfo, path: &str, csrf: &str) -> Response {
@@ -256,122 +159,6 @@ both_backends!(every_route_by_every_role_and_scope, |db| {
     assert!(checked > 150, "{checked} route × role checks");
 });
 
-/// The built-in role whose seed requires a reason outside its own conversations (the
-/// data-protection officer): its plain GET shows the reason form, its POST with a reason
-/// the transcript.
-fn asks_reason(who: Who) -> bool {
-    who == Who::Dpo
-}
-
-/// Inside the scope a transcript shows; outside, the answer is byte for byte the one for a
-/// conversation that does not exist. GET is the plain page, POST the page with a reason.
-fn conversations_in_scope(
-    w: &World,
-    route: &RouteInfo,
-    permission: Permission,
-    clients: &mut HashMap<&str, (Client, String)>,
-) {
-    let admin = &mut clients.get_mut("admin").unwrap().0;
-    let missing = admin.get("/console/conversations/4242");
-    assert_eq!(missing.status, 404);
-    for who in Who::ALL {
-        let (client, csrf) = clients.get_mut(who.user()).unwrap();
-        let csrf = csrf.clone();
-        for c in &w.convs {
-            let path = format!("/console/conversations/{}", c.id.0);
-            let r = if route.method == "POST" {
-                client.post(&path, &[("csrf", &csrf), ("reason", "Auskunftsersuchen")])
-            } else {
-                client.get(&path)
-            };
-            let context = format!("{} {path} as {who:?} ({c:?}): {}", route.method, r.status);
-            if !allowed(who, permission) {
-                assert_eq!(r.status, 403, "{context}");
-            } else if w.visible(who, c) {
-                assert_eq!(r.status, 200, "{context}");
-                let asked =
-                    route.method == "GET" && asks_reason(who) && c.holder != Some(who.user());
-                assert_eq!(r.body.contains("name=\"reason\""), asked, "{context}");
-                // The visitor's name is contact data: shown only with the contacts area.
-                assert_eq!(
-                    r.body.contains("Erika Mustermann"),
-                    !asked
-                        && who.holds(
-                            plauder::access::Area::Contacts,
-                            plauder::access::Level::Read
-                        ),
-                    "{context}"
-                );
-            } else {
-                assert_eq!(r.status, 404, "{context}");
-                assert_eq!(r.body, missing.body, "{context}");
-                assert_eq!(r.header("content-type"), missing.header("content-type"));
-            }
-        }
-    }
-    let _ = route;
-}
-
-/// Tagging (helper SEARCH): edit inside the scope changes (303), outside answers like a
-/// missing conversation (404), without the permission 403; anonymous goes to the login.
-fn tags_in_scope(
-    w: &World,
-    route: &RouteInfo,
-    permission: Permission,
-    clients: &mut HashMap<&str, (Client, String)>,
-) {
-    let path_of = |id: i64| route.path.replace("{id}", &id.to_string());
-    let anonymous = w
-        .server
-        .client()
-        .post(&path_of(w.convs[0].id.0), &[("tag", "x")]);
-    assert!(is_login_redirect(&anonymous), "{} anonymous", route.path);
-    for who in Who::ALL {
-        let (client, csrf) = clients.get_mut(who.user()).unwrap();
-        let csrf = csrf.clone();
-        let form = [("csrf", csrf.as_str()), ("tag", "route-probe")];
-        let missing = client.post(&path_of(4242), &form);
-        for c in &w.convs {
-            let r = client.post(&path_of(c.id.0), &form);
-            let context = format!("{} {:?} as {who:?}: {}", route.path, c, r.status);
-            if !allowed(who, permission) {
-                assert_eq!(r.status, 403, "{context}");
-            } else if w.visible(who, c) {
-                assert_eq!(r.status, 303, "{context}");
-            } else {
-                assert_eq!(r.status, 404, "{context}");
-                assert_eq!(r.body, missing.body, "{context}");
-            }
-        }
-    }
-}
-
-both_backends!(history_lists_only_what_the_scope_reaches, |db| {
-    let w = world(db);
-    let now = w.server.clock.now().naive_utc();
-    for c in &w.convs {
-        assert!(plauder::db::conversations::close(&mut w.server.conn(), c.id, now).unwrap());
-    }
-    for who in [
-        Who::Admin,
-        Who::Supervisor,
-        Who::Operator,
-        Who::Dpo,
-        Who::Own,
-    ] {
-        let page = login(&w, who).get("/console/history");
-        assert_eq!(page.status, 200, "{who:?}");
-        for c in &w.convs {
-            let link = format!("/console/conversations/{}", c.id.0);
-            assert_eq!(
-                page.body.contains(&link),
-                w.visible(who, c),
-                "{who:?} and {c:?} in the history"
-            );
-        }
-    }
-});
-
 /// Nothing is mounted outside the registry: the app's own resource map holds exactly the
 /// table's patterns, and no resource made by a route macro (those carry a name).
 #[test]
@@ -415,39 +202,3 @@ fn nothing_is_mounted_past_the_route_table() {
     );
     assert_eq!(mounted, table);
 }
-
-both_backends!(
-    a_widget_moved_to_another_team_takes_its_conversations,
-    |db| {
-        let w = world(db);
-        let b = w.convs[2];
-        let mut op = login(&w, Who::Operator);
-        let path = format!("/console/conversations/{}", b.id.0);
-        assert_eq!(op.get(&path).status, 404, "team B's conversation is hidden");
-        let mut admin = login(&w, Who::Admin);
-        let edit = format!("/admin/widgets/{}", w.widget_b);
-        let form = admin.get(&edit);
-        assert!(
-            form.body.contains("name=\"team\""),
-            "the widget form offers the team"
-        );
-        let csrf = form.csrf();
-        let mut fields = crate::widgets::GOOD.to_vec();
-        fields.push(("csrf", &csrf));
-        let mut bad = fields.clone();
-        bad.push(("team", "4242"));
-        let r = admin.post(&edit, &bad);
-        assert_eq!(r.status, 400);
-        assert!(
-            r.body.contains("id=\"team-error\""),
-            "the team field is named"
-        );
-        assert_eq!(op.get(&path).status, 404, "nothing changed");
-        let team_a = teams::DEFAULT_TEAM.0.to_string();
-        let mut good = fields.clone();
-        good.push(("team", &team_a));
-        assert_eq!(admin.post(&edit, &good).status, 303);
-        assert_eq!(op.get(&path).status, 200, "now it belongs to team A");
-        let _ = w.team_b;
-    }
-);

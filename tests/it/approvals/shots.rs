@@ -37,10 +37,7 @@ fn approval_pages_fit_desktop_and_phone() {
     let driver = Driver::start();
     for (width, height) in [(1280, 900), (360, 900)] {
         let b = driver.browser(width, height, &profiles.path().join(format!("w{width}")));
-        b.goto(&format!("{base}/login"));
-        b.type_into(&b.find("#username"), "admin");
-        b.type_into(&b.find("#password"), &s.admin_password);
-        b.click(&b.find("button.primary"));
+        b.sign_in(&base, "admin", &s.admin_password);
         b.wait_for("the dashboard", "return location.pathname === '/admin'");
         // The admin's own export above the threshold: the waiting page.
         for (name, path) in [

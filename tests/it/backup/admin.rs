@@ -68,10 +68,7 @@ fn shots(s: &TestServer, name: &str) {
     let driver = Driver::start();
     for (width, height) in [(1280, 900), (360, 900)] {
         let b = driver.browser(width, height, &profiles.path().join(format!("w{width}")));
-        b.goto(&format!("{base}/login"));
-        b.type_into(&b.find("#username"), "admin");
-        b.type_into(&b.find("#password"), &s.admin_password);
-        b.click(&b.find("button.primary"));
+        b.sign_in(&base, "admin", &s.admin_password);
         b.wait_for("the dashboard", "return location.pathname === '/admin'");
         if name.ends_with("stale") {
             b.screenshot(&std::path::PathBuf::from(format!(

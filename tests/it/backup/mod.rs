@@ -8,6 +8,7 @@ mod admin;
 mod erased;
 mod expired;
 mod keys;
+mod pg_atomic;
 mod rotation;
 mod round_trip;
 mod serve_lock;

@@ -1,18 +1,21 @@
-//! The binary as scripts, packages and systemd use it: first start, staff commands,
+//! The binary as scripts, packages and systemd use it: first start (`setup`), staff commands,
 //! SIGHUP certificate reload, readiness notification; config errors and `migrate` in the
 //! submodules.
 
 mod check;
 mod config;
 mod migrate;
+mod serve;
 mod service;
+mod setup;
 mod static_binary;
 
+pub use serve::Serve;
+
 use crate::support::{Db, TestServer};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_plauder");
 
@@ -84,223 +87,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// `plauder serve` as a child process, with its stdout collected in the background.
-pub struct Serve {
-    pub child: Child,
-    out: std::sync::mpsc::Receiver<String>,
-    pub port: u16,
-}
-
-impl Serve {
-    fn start(dir: &Path) -> Self {
-        Self::start_with_env(dir, &[])
-    }
-
-    pub fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Self {
-        Self::start_on(dir, env, free_port())
-    }
-
-    pub fn start_on(dir: &Path, env: &[(&str, &str)], port: u16) -> Self {
-        Self::start_command(base_command(), dir, env, port)
-    }
-
-    pub fn start_command(mut cmd: Command, dir: &Path, env: &[(&str, &str)], port: u16) -> Self {
-        let mut child = cmd
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["--listen", &format!("127.0.0.1:{port}"), "serve"])
-            .env("PLAUDER_LOG_LEVEL", "info")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, out) = std::sync::mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
-        let serve = Self { child, out, port };
-        serve.wait_ready(dir);
-        serve
-    }
-
-    fn wait_ready(&self, dir: &Path) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(r) = self.get(dir, "/readyz") {
-                assert_eq!(r.status, 200);
-                return;
-            }
-            // Short: the static binary's test measures the cold start with this loop.
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("plauder serve did not become ready");
-    }
-
-    fn get(&self, dir: &Path, path: &str) -> Option<crate::support::client::Response> {
-        use rustls::pki_types::{CertificateDer, pem::PemObject};
-        let cert = CertificateDer::from_pem_file(dir.join("tls/cert.pem")).ok()?;
-        let config = crate::support::client::tls_config(
-            &cert,
-            rustls::crypto::ring::default_provider(),
-            rustls::ALL_VERSIONS,
-        );
-        let addr = format!("127.0.0.1:{}", self.port).parse().unwrap();
-        let mut tls = crate::support::client::connect(addr, config).ok()?;
-        Some(crate::support::client::exchange(
-            &mut tls,
-            &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
-            b"",
-        ))
-    }
-
-    pub fn stop(mut self) -> String {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-        std::thread::sleep(Duration::from_millis(100));
-        self.out.try_iter().collect::<Vec<_>>().join("\n")
-    }
-}
-
-#[test]
-fn first_start_sets_up_and_prints_the_password_once() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let first = Serve::start(&dir);
-    let output = first.stop();
-    let password = output
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("password: "))
-        .expect("first start prints the admin password")
-        .to_string();
-    assert_eq!(
-        output.matches(&password).count(),
-        1,
-        "printed once, never logged: {output}"
-    );
-    use std::os::unix::fs::PermissionsExt;
-    let ring = dir.join("keyring.toml");
-    assert_eq!(
-        std::fs::metadata(&ring).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    assert!(dir.join("plauder.db").exists() && dir.join("tls/cert.pem").exists());
-    let ring_before = std::fs::read(&ring).unwrap();
-    let cert_before = std::fs::read(dir.join("tls/cert.pem")).unwrap();
-
-    let second = Serve::start_with_env(&dir, &[("PLAUDER_LOG_FORMAT", "json")]);
-    let mut c = crate::support::client::Client::new(
-        format!("127.0.0.1:{}", second.port).parse().unwrap(),
-        crate::support::client::tls_config(
-            &rustls::pki_types::pem::PemObject::from_pem_slice(&cert_before).unwrap(),
-            rustls::crypto::ring::default_provider(),
-            rustls::ALL_VERSIONS,
-        ),
-    );
-    let csrf = c.get("/login").csrf();
-    let r = c.post(
-        "/login",
-        &[
-            ("username", "admin"),
-            ("password", &password),
-            ("csrf", &csrf),
-        ],
-    );
-    assert_eq!(r.status, 303, "the printed password signs in");
-    // Personal data in a query string or a form must not reach the request log.
-    c.cookies.clear();
-    c.get("/login?email=leak-8812@example.de");
-    let csrf = c.get("/login").csrf();
-    c.post(
-        "/login",
-        &[
-            ("username", "logleak-user"),
-            ("password", "wrong-password-x"),
-            ("csrf", &csrf),
-        ],
-    );
-    let output = second.stop();
-    assert!(
-        !output.contains("password:"),
-        "second start prints no password: {output}"
-    );
-    let requests: Vec<&str> = output
-        .lines()
-        .filter(|l| l.contains("\"request\""))
-        .collect();
-    assert!(requests.len() >= 4, "JSON request log lines: {output}");
-    for line in &requests {
-        assert!(
-            line.starts_with('{') && line.contains("\"status\":"),
-            "{line}"
-        );
-        assert!(!line.contains("127.0.0.1"), "no client address: {line}");
-    }
-    assert!(
-        output.contains("\"path\":\"/login\""),
-        "the probe sees request paths: {output}"
-    );
-    for secret in [
-        "leak-8812",
-        "logleak-user",
-        "wrong-password-x",
-        password.as_str(),
-    ] {
-        assert!(
-            !output.contains(secret),
-            "{secret} leaked into the log: {output}"
-        );
-    }
-    assert_eq!(
-        std::fs::read(&ring).unwrap(),
-        ring_before,
-        "key ring reused"
-    );
-    assert_eq!(
-        std::fs::read(dir.join("tls/cert.pem")).unwrap(),
-        cert_before,
-        "certificate reused"
-    );
-}
-
-#[test]
-fn init_writes_the_password_to_a_root_only_file() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    let file = tmp.path().join("admin-password");
-    let o = run(
-        &dir,
-        &["init", "--admin-password-file", file.to_str().unwrap()],
-        None,
-    );
-    let (out, err) = text(&o);
-    assert!(o.status.success(), "{err}");
-    let secret = std::fs::read_to_string(&file).unwrap();
-    let password = secret
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .unwrap();
-    assert!(!out.contains(password) && !err.contains(password));
-    use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    let again = run(&dir, &["init"], None);
-    assert!(!text(&again).0.contains("password"));
 }
 
 #[test]
@@ -379,22 +165,6 @@ fn staff_commands() {
             .0
             .contains("2 key(s), active key 2")
     );
-}
-
-#[test]
-fn key_ring_readable_by_others_refuses_to_start() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("data");
-    assert!(run(&dir, &["init"], None).status.success());
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(
-        dir.join("keyring.toml"),
-        std::fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
-    let o = run(&dir, &["--listen", "127.0.0.1:0", "serve"], None);
-    assert!(!o.status.success());
-    assert!(text(&o).1.contains("chmod 600"), "{:?}", text(&o));
 }
 
 #[test]

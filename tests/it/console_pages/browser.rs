@@ -7,7 +7,6 @@ use crate::support::ws::{hello, say};
 use crate::support::{Db, TestServer};
 use crate::visitor::{visitor, widget};
 use serde_json::json;
-use std::path::PathBuf;
 
 const ARROW_DOWN: &str = "\u{E015}";
 const ENTER: &str = "\u{E007}";
@@ -33,12 +32,6 @@ const AUDIO_PROBE: &str = r#"(function () {
   window.AudioContext = window.webkitAudioContext = Probe;
 })();"#;
 
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn probe(op: &Browser, key: &str) -> i64 {
     op.js(&format!("return window.__audio.{key}"), vec![])
         .as_i64()
@@ -58,14 +51,10 @@ fn canned_responses_by_keyboard_and_sound_after_the_first_gesture() {
     }
     let w = widget(&server, false);
     let plauder = format!("https://localhost:{}", server.addr.port());
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let op = driver.browser(1280, 800, &profiles.path().join("operator"));
-    op.goto(&format!("{plauder}/login"));
-    op.type_into(&op.find("#username"), "admin");
-    op.type_into(&op.find("#password"), &server.admin_password);
-    op.click(&op.find("button.primary"));
+    op.sign_in(&plauder, "admin", &server.admin_password);
     op.wait_for("the dashboard", "return location.pathname === '/admin'");
 
     op.cdp(
@@ -134,7 +123,7 @@ fn canned_responses_by_keyboard_and_sound_after_the_first_gesture() {
             "/gruss-abend Guten Abend! Wie kann ich helfen?"
         ])
     );
-    op.screenshot(&shots.join("console-canned.png"));
+    op.shot("console-canned");
     op.type_into(&reply, ARROW_DOWN);
     let state = op.js(
         "return [document.getElementById('reply-text').getAttribute('aria-activedescendant'), document.querySelector('#canned [aria-selected=true]').textContent]",
@@ -159,7 +148,7 @@ fn canned_responses_by_keyboard_and_sound_after_the_first_gesture() {
     );
 
     op.goto(&format!("{plauder}/admin/canned"));
-    op.screenshot(&shots.join("canned-list.png"));
+    op.shot("canned-list");
     op.click(&op.find("a[href$='/edit']"));
     op.wait_for("the edit form", "return !!document.getElementById('body')");
     op.js(
@@ -171,23 +160,20 @@ fn canned_responses_by_keyboard_and_sound_after_the_first_gesture() {
         "the refusal",
         "return document.getElementById('shortcut').getAttribute('aria-invalid') === 'true'",
     );
-    op.screenshot(&shots.join("canned-edit-error.png"));
+    op.shot("canned-edit-error");
     // The same pages on a 360 px wide phone.
     op.cdp(
         "Emulation.setDeviceMetricsOverride",
         json!({"width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": true}),
     );
-    op.screenshot(&shots.join("canned-edit-error-360.png"));
+    op.shot("canned-edit-error-360");
     op.goto(&format!("{plauder}/admin/canned"));
-    let fits = op.js(
-        "return document.documentElement.scrollWidth <= window.innerWidth",
-        vec![],
-    );
+    let overflow = op.overflow_x();
     let usable = op.js(
         "return [].every.call(document.querySelectorAll('a[href$=\"/edit\"], form[action$=\"/delete\"] button'), function (e) { return e.getClientRects().length > 0; })",
         vec![],
     );
-    op.screenshot(&shots.join("canned-list-360.png"));
-    assert_eq!(fits, true, "no sideways scrolling at 360 px");
+    op.shot("canned-list-360");
+    assert_eq!(overflow, 0, "no sideways scrolling at 360 px");
     assert_eq!(usable, true, "edit and delete are there on a phone");
 }

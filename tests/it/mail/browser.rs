@@ -5,26 +5,16 @@
 use super::*;
 use crate::support::webdriver::{Browser, Driver};
 
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn admin_sends_a_test_mail_and_a_transcript_in_the_browser() {
     let sink = Sink::start(Mode::StartTls);
     let server = server_for(Db::Sqlite, &sink);
     let id = chat(&server, Some(CUSTOMER), "de");
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let base = format!("https://localhost:{}", server.addr.port());
     let sign_in = |v: &Browser| {
-        v.goto(&format!("{base}/login"));
-        v.type_into(&v.find("#username"), "admin");
-        v.type_into(&v.find("#password"), &server.admin_password);
-        v.click(&v.find("button.primary"));
+        v.sign_in(&base, "admin", &server.admin_password);
         v.wait_for("signed in", "return location.pathname === '/admin'");
     };
     for (width, label) in [(1280, "desktop"), (360, "360")] {
@@ -35,25 +25,25 @@ fn admin_sends_a_test_mail_and_a_transcript_in_the_browser() {
             "the relay",
             "return !!document.getElementById('mail-relay')",
         );
-        v.screenshot(&shots.join(format!("mail-admin-{label}.png")));
+        v.shot(&format!("mail-admin-{label}"));
         v.type_into(&v.find("#to"), "it@example.de");
         v.click(&v.find("form[action='/admin/mail/test'] button"));
         v.wait_for(
             "the result",
             "return !!document.getElementById('test-result')",
         );
-        v.screenshot(&shots.join(format!("mail-admin-sent-{label}.png")));
+        v.shot(&format!("mail-admin-sent-{label}"));
 
         v.goto(&format!("{base}/console/conversations/{}#mail", id.0));
         v.wait_for("the form", "return !!document.getElementById('mail-form')");
         v.js("document.getElementById('mail').scrollIntoView()", vec![]);
-        v.screenshot(&shots.join(format!("mail-transcript-form-{label}.png")));
+        v.shot(&format!("mail-transcript-form-{label}"));
         v.click(&v.find("#mail-form button"));
         v.wait_for(
             "the result",
             "return !!document.getElementById('mail-result')",
         );
-        v.screenshot(&shots.join(format!("mail-transcript-sent-{label}.png")));
+        v.shot(&format!("mail-transcript-sent-{label}"));
     }
     let mails = sink.received();
     assert_eq!(mails.len(), 4, "two test mails, two transcripts");

@@ -7,13 +7,6 @@ use super::{card_number, grouped, iban};
 use crate::support::webdriver::{Browser, Driver};
 use crate::support::{Db, TestServer};
 use crate::visitor::widget;
-use std::path::PathBuf;
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Whether some element matching `css` contains `needle` in its text.
 fn shows(b: &Browser, css: &str, needle: &str) -> bool {
@@ -43,15 +36,11 @@ fn both_sides_see_only_the_masked_numbers() {
     let (card, iban) = (card_number(), iban());
     let card_masked = format!("•••• •••• •••• {}", &card[12..]);
     let iban_masked = format!("DE•• •••• •••• •••• •••• {}", &iban[18..]);
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
 
     let op = driver.browser(1280, 800, &profiles.path().join("operator"));
-    op.goto(&format!("{plauder}/login"));
-    op.type_into(&op.find("#username"), "admin");
-    op.type_into(&op.find("#password"), &server.admin_password);
-    op.click(&op.find("button.primary"));
+    op.sign_in(&plauder, "admin", &server.admin_password);
     op.wait_for("the dashboard", "return location.pathname === '/admin'");
     op.goto(&format!("{plauder}/console"));
     op.wait_for(
@@ -92,7 +81,7 @@ fn both_sides_see_only_the_masked_numbers() {
         shows(&v, "#log li.notice", "Kartennummer") && shows(&v, "#log li.notice", "IBAN"),
         "the visitor is told what was masked and why"
     );
-    v.screenshot(&shots.join("masking-visitor.png"));
+    v.shot("masking-visitor");
 
     op.wait_for(
         "a waiting chat",
@@ -111,8 +100,8 @@ fn both_sides_see_only_the_masked_numbers() {
         !shows(&op, "#lines", &card[..12]),
         "the console keeps no raw digits"
     );
-    op.screenshot(&shots.join("masking-operator.png"));
+    op.shot("masking-operator");
     wait_shown(&v, "the masked reply", "#log li.operator", &reply);
     assert!(!shows(&v, "#log", &card[..12]));
-    v.screenshot(&shots.join("masking-visitor-reply.png"));
+    v.shot("masking-visitor-reply");
 }

@@ -3,18 +3,11 @@
 //! in target/browser-artifacts/requests-*.png to look at.
 
 use super::seed;
-use crate::support::webdriver::{Browser, Driver};
+use crate::support::webdriver::{Browser, Driver, artifacts};
 use crate::support::{Db, TestServer};
 use plauder::clock::Clock as _;
 use plauder::dsr::Kind;
 use serde_json::json;
-use std::path::PathBuf;
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The whole page, not just the window.
 fn full_page(b: &Browser, path: &std::path::Path) {
@@ -36,14 +29,8 @@ fn full_page(b: &Browser, path: &std::path::Path) {
 }
 
 fn fits(b: &Browser, what: &str) {
-    let overflow = b.js(
-        "return document.documentElement.scrollWidth - window.innerWidth",
-        vec![],
-    );
-    assert!(
-        overflow.as_f64().unwrap() <= 0.0,
-        "{what} is wider than the screen: {overflow}"
-    );
+    let overflow = b.overflow_x();
+    assert!(overflow == 0, "{what} is wider than the screen: {overflow}");
 }
 
 #[test]
@@ -90,10 +77,7 @@ fn register_pages_and_dashboard_panel_fit_desktop_and_phone() {
     let driver = Driver::start();
     for (width, height) in [(1280, 900), (360, 740)] {
         let b = driver.browser(width, height, &profiles.path().join(format!("p{width}")));
-        b.goto(&format!("{base}/login"));
-        b.type_into(&b.find("#username"), "admin");
-        b.type_into(&b.find("#password"), &server.admin_password);
-        b.click(&b.find("button.primary"));
+        b.sign_in(&base, "admin", &server.admin_password);
         b.wait_for("the dashboard", "return location.pathname === '/admin'");
         b.wait_for(
             "the panel",

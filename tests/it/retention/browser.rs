@@ -7,13 +7,6 @@ use crate::support::webdriver::Driver;
 use crate::support::{Db, TestServer};
 use chrono::{Months, TimeDelta};
 use plauder::jobs::Job;
-use std::path::PathBuf;
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn retention_page_and_widget_field_look_finished() {
@@ -37,16 +30,12 @@ fn retention_page_and_widget_field_look_finished() {
         .unwrap()
         .unwrap()
         .public_id;
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let base = format!("https://localhost:{}", server.addr.port());
     for (width, height, label) in [(1280, 1500, "desktop"), (360, 900, "360")] {
         let v = driver.browser(width, height, &profiles.path().join(label));
-        v.goto(&format!("{base}/login"));
-        v.type_into(&v.find("#username"), "admin");
-        v.type_into(&v.find("#password"), &server.admin_password);
-        v.click(&v.find("button.primary"));
+        v.sign_in(&base, "admin", &server.admin_password);
         v.wait_for("signed in", "return location.pathname === '/admin'");
         v.goto(&format!("{base}/admin/retention"));
         v.wait_for("the page", "return !!document.querySelector('#calendar')");
@@ -55,14 +44,14 @@ fn retention_page_and_widget_field_look_finished() {
             "var c = document.querySelector('section.card'); return Math.ceil(c.scrollWidth - c.clientWidth + Math.max(0, c.getBoundingClientRect().right - document.documentElement.clientWidth))",
             vec![],
         );
-        v.screenshot(&shots.join(format!("retention-{label}.png")));
+        v.shot(&format!("retention-{label}"));
         v.js("document.querySelector('#jobs').scrollIntoView()", vec![]);
-        v.screenshot(&shots.join(format!("retention-jobs-{label}.png")));
+        v.shot(&format!("retention-jobs-{label}"));
         v.js(
             "document.querySelector('#calendar').scrollIntoView()",
             vec![],
         );
-        v.screenshot(&shots.join(format!("retention-calendar-{label}.png")));
+        v.shot(&format!("retention-calendar-{label}"));
         assert!(
             overflow.as_i64().unwrap() <= 0,
             "{label}: wider than the screen by {overflow}"
@@ -82,6 +71,6 @@ fn retention_page_and_widget_field_look_finished() {
             Some(true),
             "{label}: the warning for never shows"
         );
-        v.screenshot(&shots.join(format!("widget-retention-{label}.png")));
+        v.shot(&format!("widget-retention-{label}"));
     }
 }

@@ -81,8 +81,5 @@ fn a_german_chromium_is_routed_to_the_german_widget() {
         conversations, 0,
         "routing and opening the notice write no row"
     );
-    let shots =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&shots).unwrap();
-    v.screenshot(&shots.join("router-german.png"));
+    v.shot("router-german");
 }

@@ -4,13 +4,6 @@
 use super::{conversation, widget};
 use crate::support::webdriver::Driver;
 use crate::support::{Db, TestServer};
-use std::path::PathBuf;
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn search_by_email_in_the_browser_at_desktop_and_phone_width() {
@@ -27,15 +20,11 @@ fn search_by_email_in_the_browser_at_desktop_and_phone_width() {
         .unwrap()
         .unwrap();
     let base = format!("https://localhost:{}", server.addr.port());
-    let shots = artifacts();
     let profiles = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     for (width, label) in [(1280, "desktop"), (360, "phone")] {
         let b = driver.browser(width, 900, &profiles.path().join(label));
-        b.goto(&format!("{base}/login"));
-        b.type_into(&b.find("#username"), "admin");
-        b.type_into(&b.find("#password"), &server.admin_password);
-        b.click(&b.find("button.primary"));
+        b.sign_in(&base, "admin", &server.admin_password);
         b.wait_for("the dashboard", "return location.pathname === '/admin'");
         b.goto(&format!("{base}/console/conversations"));
         b.type_into(&b.find("#s-q"), "Anna.Schmidt@EXAMPLE.de");
@@ -49,9 +38,9 @@ fn search_by_email_in_the_browser_at_desktop_and_phone_width() {
             vec![],
         );
         assert_eq!(ids, serde_json::json!([anna.0.to_string()]), "{label}");
-        b.screenshot(&shots.join(format!("search-{label}.png")));
+        b.shot(&format!("search-{label}"));
         b.goto(&format!("{base}/console/contacts"));
         b.wait_for("the list", "return !!document.querySelector('#results')");
-        b.screenshot(&shots.join(format!("contacts-{label}.png")));
+        b.shot(&format!("contacts-{label}"));
     }
 }

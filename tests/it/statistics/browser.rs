@@ -4,15 +4,8 @@
 
 use super::{PERIOD, fixture, set_naming};
 use crate::support::Db;
-use crate::support::webdriver::{Browser, Driver};
+use crate::support::webdriver::{Browser, Driver, artifacts};
 use serde_json::json;
-use std::path::PathBuf;
-
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// The whole page, not just the window.
 fn full_page(b: &Browser, path: &std::path::Path) {
@@ -34,14 +27,8 @@ fn full_page(b: &Browser, path: &std::path::Path) {
 }
 
 fn fits(b: &Browser, what: &str) {
-    let overflow = b.js(
-        "return document.documentElement.scrollWidth - window.innerWidth",
-        vec![],
-    );
-    assert!(
-        overflow.as_f64().unwrap() <= 0.0,
-        "{what} is wider than the screen: {overflow}"
-    );
+    let overflow = b.overflow_x();
+    assert!(overflow == 0, "{what} is wider than the screen: {overflow}");
 }
 
 #[test]
@@ -54,10 +41,7 @@ fn statistics_and_settings_pages_fit_desktop_and_phone() {
     let driver = Driver::start();
     for (width, height) in [(1280, 900), (360, 740)] {
         let b = driver.browser(width, height, &profiles.path().join(format!("p{width}")));
-        b.goto(&format!("{base}/login"));
-        b.type_into(&b.find("#username"), "admin");
-        b.type_into(&b.find("#password"), &f.server.admin_password);
-        b.click(&b.find("button.primary"));
+        b.sign_in(&base, "admin", &f.server.admin_password);
         b.wait_for("the dashboard", "return location.pathname === '/admin'");
         b.goto(&format!("{base}/admin/statistics?{PERIOD}"));
         b.wait_for("the totals", "return !!document.getElementById('totals')");
@@ -75,7 +59,7 @@ fn statistics_and_settings_pages_fit_desktop_and_phone() {
                 &format!("document.getElementById('{anchor}').scrollIntoView()"),
                 vec![],
             );
-            b.screenshot(&shots.join(format!("statistics-{width}-{anchor}.png")));
+            b.shot(&format!("statistics-{width}-{anchor}"));
         }
         b.goto(&format!("{base}/admin/settings"));
         b.wait_for(
