@@ -33,7 +33,7 @@ pub fn mount(r: &mut Routes<'_>) {
     r.post(
         "/console/contacts/{id}/export.json",
         Rule::Staff(Permission::Read(Area::Exports)),
-        person_with_reason,
+        person,
     );
 }
 
@@ -181,36 +181,16 @@ async fn person_needs_reason(
         .await?)
 }
 
+/// The plain GET, and the POST of the reason form (its address, or `<path>/open` before a
+/// change; a body that is no form counts as the plain GET: it reads nothing more): the
+/// form where a reason is needed and none qualifying came, else the page.
 async fn person(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
     query: web::Query<PersonQuery>,
-) -> Result<HttpResponse, AppError> {
-    person_page(req, state, session, path, query, None).await
-}
-
-async fn person_with_reason(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<PersonQuery>,
-    form: web::Form<ReasonForm>,
-) -> Result<HttpResponse, AppError> {
-    person_page(req, state, session, path, query, Some(form.into_inner())).await
-}
-
-/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
-/// package.
-async fn person_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<PersonQuery>,
-    sent: Option<ReasonForm>,
+    sent: Option<web::Form<ReasonForm>>,
 ) -> Result<HttpResponse, AppError> {
     access::require(
         &session.actor,
@@ -219,7 +199,15 @@ async fn person_page(
     )?;
     let contact = ContactId(path.into_inner());
     let ask = person_needs_reason(&state, &session, contact);
-    match reason_form::step(&req, &session, What::Export, sent, ask).await? {
+    match reason_form::step(
+        &req,
+        &session,
+        What::Export,
+        sent.map(web::Form::into_inner),
+        ask,
+    )
+    .await?
+    {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => {
             package_gated(&req, &state, &session, contact, query.request, reason, None).await

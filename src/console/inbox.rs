@@ -40,7 +40,7 @@ pub fn mount(r: &mut Routes<'_>) {
     r.post(
         "/console/conversations/{id}",
         Rule::Staff(Permission::Read(Area::Conversations)),
-        transcript_with_reason,
+        transcript,
     );
 }
 
@@ -180,33 +180,15 @@ struct TranscriptPage {
     may_tag: bool,
 }
 
+/// The plain GET, and the POST of the reason form (its address, or `<path>/open` before a
+/// change; a body that is no form counts as the plain GET: it reads nothing more): the
+/// form where a reason is needed and none qualifying came, else the page.
 async fn transcript(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    transcript_page(req, state, session, path, None).await
-}
-
-async fn transcript_with_reason(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    form: web::Form<ReasonForm>,
-) -> Result<HttpResponse, AppError> {
-    transcript_page(req, state, session, path, Some(form.into_inner())).await
-}
-
-/// The plain GET and the POSTed reason alike (no reason needed, or nothing to see: the
-/// same answer for both).
-async fn transcript_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    sent: Option<ReasonForm>,
+    sent: Option<web::Form<ReasonForm>>,
 ) -> Result<HttpResponse, AppError> {
     access::require(
         &session.actor,
@@ -215,7 +197,15 @@ async fn transcript_page(
     )?;
     let id = ConversationId(path.into_inner());
     let needed = super::inbox_reason::needed(&state, &session, id);
-    match reason_form::step(&req, &session, What::Transcript, sent, needed).await? {
+    match reason_form::step(
+        &req,
+        &session,
+        What::Transcript,
+        sent.map(web::Form::into_inner),
+        needed,
+    )
+    .await?
+    {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => show_transcript(req, state, session, id, reason).await,
     }

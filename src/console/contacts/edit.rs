@@ -26,11 +26,7 @@ use serde::Deserialize;
 
 pub fn mount(r: &mut Routes<'_>) {
     r.get("/console/contacts/{id}/edit", Rule::Staff(EDIT), form);
-    r.post(
-        "/console/contacts/{id}/edit/open",
-        Rule::Staff(EDIT),
-        form_with_reason,
-    );
+    r.post("/console/contacts/{id}/edit/open", Rule::Staff(EDIT), form);
     r.post("/console/contacts/{id}/edit", Rule::Staff(EDIT), save);
 }
 
@@ -182,41 +178,29 @@ struct FormQuery {
     request: Option<String>,
 }
 
+/// The plain GET, and the POST of the reason form (its address, or `<path>/open` before a
+/// change; a body that is no form counts as the plain GET: it reads nothing more): the
+/// form where a reason is needed and none qualifying came, else the page.
 async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
     query: web::Query<FormQuery>,
-) -> Result<HttpResponse, AppError> {
-    form_page(req, state, session, path, query, None).await
-}
-
-async fn form_with_reason(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<FormQuery>,
-    form: web::Form<ReasonForm>,
-) -> Result<HttpResponse, AppError> {
-    form_page(req, state, session, path, query, Some(form.into_inner())).await
-}
-
-/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
-/// page.
-async fn form_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<FormQuery>,
-    sent: Option<ReasonForm>,
+    sent: Option<web::Form<ReasonForm>>,
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     let id = ContactId(path.into_inner());
     let ask = needed(&state, &session.actor, id);
-    match reason_form::step(&req, &session, What::ContactChange, sent, ask).await? {
+    match reason_form::step(
+        &req,
+        &session,
+        What::ContactChange,
+        sent.map(web::Form::into_inner),
+        ask,
+    )
+    .await?
+    {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => shown(req, state, session, id, query.into_inner(), reason).await,
     }

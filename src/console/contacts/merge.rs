@@ -31,7 +31,7 @@ pub fn mount(r: &mut Routes<'_>) {
     r.post(
         "/console/contacts/{id}/merge/open",
         Rule::Staff(EDIT),
-        confirm_with_reason,
+        confirm,
     );
     r.post("/console/contacts/{id}/merge", Rule::Staff(EDIT), merge);
 }
@@ -136,42 +136,30 @@ fn needed_for_pair(
     }
 }
 
+/// The plain GET, and the POST of the reason form (its address, or `<path>/open` before a
+/// change; a body that is no form counts as the plain GET: it reads nothing more): the
+/// form where a reason is needed and none qualifying came, else the page.
 async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
     query: web::Query<ConfirmQuery>,
-) -> Result<HttpResponse, AppError> {
-    confirm_page(req, state, session, path, query, None).await
-}
-
-async fn confirm_with_reason(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<ConfirmQuery>,
-    form: web::Form<ReasonForm>,
-) -> Result<HttpResponse, AppError> {
-    confirm_page(req, state, session, path, query, Some(form.into_inner())).await
-}
-
-/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
-/// page.
-async fn confirm_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<ConfirmQuery>,
-    sent: Option<ReasonForm>,
+    sent: Option<web::Form<ReasonForm>>,
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, EDIT, Object::None)?;
     let id = ContactId(path.into_inner());
     let query = query.into_inner();
     let ask = needed(&state, &session.actor, id, query.clone());
-    match reason_form::step(&req, &session, What::ContactChange, sent, ask).await? {
+    match reason_form::step(
+        &req,
+        &session,
+        What::ContactChange,
+        sent.map(web::Form::into_inner),
+        ask,
+    )
+    .await?
+    {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => shown(req, state, session, id, query, reason).await,
     }

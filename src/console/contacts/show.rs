@@ -29,11 +29,7 @@ use serde::Deserialize;
 pub fn mount(r: &mut Routes<'_>) {
     r.get("/console/contacts/{id}", Rule::Staff(READ), show);
     // The same page with the reason its role demands (`reason_form`).
-    r.post(
-        "/console/contacts/{id}",
-        Rule::Staff(READ),
-        show_with_reason,
-    );
+    r.post("/console/contacts/{id}", Rule::Staff(READ), show);
 }
 
 /// One conversation of the contact as listed.
@@ -131,41 +127,29 @@ pub(super) fn needed_now(conn: &mut DbConn, actor: &Actor, id: ContactId) -> DbR
     }
 }
 
+/// The plain GET, and the POST of the reason form (its address, or `<path>/open` before a
+/// change; a body that is no form counts as the plain GET: it reads nothing more): the
+/// form where a reason is needed and none qualifying came, else the page.
 async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Authenticated,
     path: web::Path<i64>,
     query: web::Query<ShowQuery>,
-) -> Result<HttpResponse, AppError> {
-    show_page(req, state, session, path, query, None).await
-}
-
-async fn show_with_reason(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<ShowQuery>,
-    form: web::Form<ReasonForm>,
-) -> Result<HttpResponse, AppError> {
-    show_page(req, state, session, path, query, Some(form.into_inner())).await
-}
-
-/// The plain GET and the POSTed reason alike: the form where a reason is needed, else the
-/// page.
-async fn show_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Authenticated,
-    path: web::Path<i64>,
-    query: web::Query<ShowQuery>,
-    sent: Option<ReasonForm>,
+    sent: Option<web::Form<ReasonForm>>,
 ) -> Result<HttpResponse, AppError> {
     access::require(&session.actor, READ, Object::None)?;
     let id = ContactId(path.into_inner());
     let ask = needed(&state, &session.actor, id);
-    match reason_form::step(&req, &session, What::Contact, sent, ask).await? {
+    match reason_form::step(
+        &req,
+        &session,
+        What::Contact,
+        sent.map(web::Form::into_inner),
+        ask,
+    )
+    .await?
+    {
         Step::Ask(form) => Ok(form),
         Step::Open(reason) => page(req, state, session, id, query.into_inner(), reason).await,
     }

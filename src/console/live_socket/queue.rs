@@ -71,6 +71,8 @@ impl OperatorSocket {
             })
             .await;
         let Ok((names, rows)) = loaded else {
+            // The changes are lost with the failed read: the next flush sends everything.
+            self.queue.everything();
             return self.error("the queue could not be loaded").await;
         };
         let mut entries = Vec::new();
