@@ -11,11 +11,13 @@ use super::xlsx::XlsxSink;
 use super::{ExportError, Format, Sink, Source, Started};
 use crate::access::{self, Area, Permission};
 use crate::audit::{self, Action, Entry};
-use crate::db::conversations::{self, ConversationId};
+use crate::db::conversations::{self, Conversation, ConversationId};
 use crate::db::search::{self, Cursor, Reach};
+use crate::db::teams;
 use crate::db::{DbConn, DbError};
 use crate::i18n::Tr;
 use crate::state::AppState;
+use std::collections::HashMap;
 
 /// Conversations per batch.
 pub const BATCH: usize = 500;
@@ -142,12 +144,27 @@ fn record(
     let now = state.clock.naive();
     let actor = &started.actor;
     let recorded = crate::db::write_transaction(conn, |conn| {
+        // The batch's rows and every widget's team in two reads, not two per conversation:
+        // on PostgreSQL each read is a round trip.
+        let widget_teams = teams::of_widgets(conn)?;
+        let found: HashMap<ConversationId, Conversation> =
+            conversations::with_widget_by_ids(conn, ids)?
+                .into_iter()
+                .map(|(c, _)| (c.id, c))
+                .collect();
         let mut recorded = Vec::with_capacity(ids.len());
         for id in ids {
-            let Some(c) = conversations::by_id(conn, *id)? else {
+            let Some(c) = found.get(id) else {
                 continue;
             };
-            let object = access::conversation(conn, &c)?;
+            let object = access::Object::Conversation {
+                id: c.id,
+                team: widget_teams
+                    .get(&c.widget)
+                    .copied()
+                    .unwrap_or(teams::DEFAULT_TEAM),
+                operator: c.operator,
+            };
             if access::require(actor, Permission::Read(Area::Conversations), object).is_err() {
                 continue;
             }
