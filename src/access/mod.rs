@@ -110,6 +110,19 @@ pub fn conversation(conn: &mut DbConn, c: &Conversation) -> DbResult<Object> {
     })
 }
 
+/// `conversation`, with every widget's team read beforehand (`teams::of_widgets`): for
+/// lists, where one read serves every row.
+pub fn conversation_in(c: &Conversation, widget_teams: &HashMap<WidgetId, TeamId>) -> Object {
+    Object::Conversation {
+        id: c.id,
+        team: widget_teams
+            .get(&c.widget)
+            .copied()
+            .unwrap_or(teams::DEFAULT_TEAM),
+        operator: c.operator,
+    }
+}
+
 /// Narrows a list query to the widgets whose team the actor's scope reaches; `None` means
 /// no narrowing (scope "all"). Only keeps pages of a list full: each row is still decided
 /// by `require`, which is what hides it.

@@ -118,12 +118,7 @@ async fn history(
             Ok(page
                 .into_iter()
                 .map(|(c, widget)| {
-                    let team = widget_teams.get(&c.widget).copied();
-                    let object = Object::Conversation {
-                        id: c.id,
-                        team: team.unwrap_or(teams::DEFAULT_TEAM),
-                        operator: c.operator,
-                    };
+                    let object = access::conversation_in(&c, &widget_teams);
                     let visible = access::require(&actor, read, object).is_ok();
                     (c, widget, visible)
                 })

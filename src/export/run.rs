@@ -157,14 +157,7 @@ fn record(
             let Some(c) = found.get(id) else {
                 continue;
             };
-            let object = access::Object::Conversation {
-                id: c.id,
-                team: widget_teams
-                    .get(&c.widget)
-                    .copied()
-                    .unwrap_or(teams::DEFAULT_TEAM),
-                operator: c.operator,
-            };
+            let object = access::conversation_in(c, &widget_teams);
             if access::require(actor, Permission::Read(Area::Conversations), object).is_err() {
                 continue;
             }

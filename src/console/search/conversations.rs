@@ -123,14 +123,7 @@ fn rows(
     let widget_teams = teams::of_widgets(conn)?;
     let mut rows = Vec::new();
     for (c, widget) in found.rows {
-        let object = Object::Conversation {
-            id: c.id,
-            team: widget_teams
-                .get(&c.widget)
-                .copied()
-                .unwrap_or(teams::DEFAULT_TEAM),
-            operator: c.operator,
-        };
+        let object = access::conversation_in(&c, &widget_teams);
         if access::require(actor, Permission::Read(Area::Conversations), object.clone()).is_err() {
             continue;
         }
